@@ -1,0 +1,175 @@
+package dev.egressguard.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.egressguard.core.classify.EmbeddedIpv4Mode;
+import dev.egressguard.core.net.Hostnames;
+import dev.egressguard.core.net.IpAddress;
+import dev.egressguard.core.net.IpLiterals;
+import dev.egressguard.core.net.Resolver;
+import dev.egressguard.core.policy.Policy;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code egressguard check TARGET...}: why is a destination allowed or denied? */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {"Explain the policy's decision for each target: verdict, reason code, rule, and the addresses checked.",
+                "TARGET is an IP literal, a hostname, host:port, or an http/https/ws/wss URL; '-' reads one target per line from stdin.",
+                "Exit status: 0 all allowed, 1 any denied, 2 usage or input error."})
+final class CheckCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    PolicyOption policyOption;
+
+    @Parameters(paramLabel = "<target>", arity = "1..*", description = "Targets to check; '-' for stdin.")
+    List<String> targets;
+
+    @Option(names = "--no-resolve", description = "Do not resolve hostnames; a name that passes the host rules shows verdict allow, reason host.not_resolved.")
+    boolean noResolve;
+
+    @Option(names = "--embedded-ipv4", paramLabel = "<mode>", description = "Override the policy's embeddedIpv4: decode or block-prefix.")
+    String embeddedIpv4;
+
+    @Option(names = "--resolve", paramLabel = "<name=addr[,addr]>", description = "Use these addresses for a name instead of DNS (what-if; repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--json", description = "One JSON object per target: input, verdict, reason, rule, addresses (and host, port, description).")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        Policy policy = policyOption.load().policy();
+        if (embeddedIpv4 != null) {
+            EmbeddedIpv4Mode mode = EmbeddedIpv4Mode.fromCode(embeddedIpv4).orElseThrow(() -> new CommandLine.ParameterException(
+                    spec.commandLine(), "--embedded-ipv4: \"" + embeddedIpv4 + "\" (expected: decode or block-prefix)"));
+            policy = policy.toBuilder().embeddedIpv4(mode).build();
+        }
+        Map<String, List<IpAddress>> fixed = parseOverrides();
+        Optional<Resolver> resolver = noResolve && fixed.isEmpty() ? Optional.empty() : Optional.of(name -> {
+            List<IpAddress> answer = fixed.get(name);
+            if (answer != null) {
+                return answer;
+            }
+            if (noResolve) {
+                throw new UnknownHostException(name + " (--no-resolve and no --resolve entry)");
+            }
+            return Arrays.stream(InetAddress.getAllByName(name)).map(IpAddress::fromInetAddress).collect(Collectors.toList());
+        });
+        TargetCheck checker = new TargetCheck(policy, noResolve ? (fixed.isEmpty() ? Optional.empty() : resolver) : resolver);
+        PrintWriter out = spec.commandLine().getOut();
+        int exit = ExitCodes.OK;
+        for (String target : expand(targets)) {
+            if (target.isBlank()) {
+                throw new InputException("check: empty target");
+            }
+            TargetCheck.Result r = checker.check(target);
+            out.println(json ? toJson(r) : toText(r));
+            if (r.decision().isDenied()) {
+                exit = ExitCodes.FINDINGS;
+            }
+        }
+        out.flush();
+        return exit;
+    }
+
+    private List<String> expand(List<String> args) {
+        List<String> out = new ArrayList<>();
+        for (String a : args) {
+            if (!a.equals("-")) {
+                out.add(a);
+                continue;
+            }
+            try {
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    if (!line.isBlank() && !line.strip().startsWith("#")) {
+                        out.add(line.strip());
+                    }
+                }
+            } catch (IOException e) {
+                throw new InputException("check: cannot read targets from stdin: " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private Map<String, List<IpAddress>> parseOverrides() {
+        Map<String, List<IpAddress>> out = new HashMap<>();
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            String name = eq < 0 ? "" : Hostnames.normalize(o.substring(0, eq));
+            List<IpAddress> addresses = new ArrayList<>();
+            if (eq > 0) {
+                for (String a : o.substring(eq + 1).split(",")) {
+                    IpLiterals.tryParseHost(a).ifPresent(addresses::add);
+                }
+            }
+            if (name.isEmpty() || addresses.isEmpty() || addresses.size() != o.substring(eq + 1).split(",").length) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--resolve: \"" + o + "\" (expected: name=address[,address] with IP literals)");
+            }
+            out.put(name, addresses);
+        }
+        return out;
+    }
+
+    static String toText(TargetCheck.Result r) {
+        String rule = r.decision().rule().orElse("-");
+        String addresses = r.addresses().isEmpty() ? "-" : r.addresses().stream().map(IpAddress::toString).collect(Collectors.joining(","));
+        String destination = r.host() == null ? "-" : (r.host().indexOf(':') >= 0 ? "[" + r.host() + "]" : r.host())
+                + (r.port() > 0 ? ":" + r.port() : "");
+        return String.format("%s  %s  %s  rule=%s  destination=%s  addresses=%s  (%s)", r.input(), r.decision().verdict().code(),
+                r.decision().reason().code(), rule, destination, addresses, r.decision().reason().description());
+    }
+
+    static String toJson(TargetCheck.Result r) {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
+            g.writeStartObject();
+            g.writeStringField("input", r.input());
+            g.writeStringField("verdict", r.decision().verdict().code());
+            g.writeStringField("reason", r.decision().reason().code());
+            g.writeStringField("rule", r.decision().rule().orElse(null));
+            g.writeArrayFieldStart("addresses");
+            for (IpAddress a : r.addresses()) {
+                g.writeString(a.toString());
+            }
+            g.writeEndArray();
+            g.writeStringField("host", r.host());
+            if (r.port() > 0) {
+                g.writeNumberField("port", r.port());
+            } else {
+                g.writeNullField("port");
+            }
+            g.writeStringField("description", r.decision().reason().description());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+}

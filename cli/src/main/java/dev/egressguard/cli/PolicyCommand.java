@@ -1,0 +1,78 @@
+package dev.egressguard.cli;
+
+import dev.egressguard.config.EffectivePolicyYaml;
+import dev.egressguard.config.LintWarning;
+import dev.egressguard.config.PolicyFile;
+import dev.egressguard.config.PolicyFileLoader;
+import dev.egressguard.config.PolicyLinter;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code egressguard policy lint|show}. */
+@Command(name = "policy", mixinStandardHelpOptions = true, description = "Inspect policy files.",
+        subcommands = {PolicyCommand.Lint.class, PolicyCommand.Show.class})
+final class PolicyCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: lint or show");
+    }
+
+    @Command(name = "lint", mixinStandardHelpOptions = true,
+            description = {"Validate a policy file; print its effective policy (defaults included) and warnings.",
+                    "Exit status: 0 clean, 1 warnings, 2 errors (all of them are listed)."})
+    static final class Lint implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "<file>", description = "The policy file.")
+        Path file;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print only warnings and errors, not the effective policy.")
+        boolean quiet;
+
+        @Override
+        public Integer call() {
+            PolicyFile policy = PolicyFileLoader.load(file);
+            List<LintWarning> warnings = PolicyLinter.lint(policy);
+            PrintWriter out = spec.commandLine().getOut();
+            if (!quiet) {
+                out.print(EffectivePolicyYaml.render(policy));
+            }
+            for (LintWarning w : warnings) {
+                out.println("# warning: " + w);
+            }
+            out.println("# " + file + ": valid, " + warnings.size() + " warning" + (warnings.size() == 1 ? "" : "s"));
+            out.flush();
+            return warnings.isEmpty() ? ExitCodes.OK : ExitCodes.FINDINGS;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Print the embedded default policy as YAML: every key with its value, and the built-in denied table.")
+    static final class Show implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--raw", description = "Print the embedded default policy file as shipped, comments included.")
+        boolean raw;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(raw ? PolicyFileLoader.embeddedDefaultText() : EffectivePolicyYaml.render(PolicyFileLoader.embeddedDefault()));
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+}

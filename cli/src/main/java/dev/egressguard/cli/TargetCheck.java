@@ -1,0 +1,81 @@
+package dev.egressguard.cli;
+
+import dev.egressguard.core.net.HostPort;
+import dev.egressguard.core.net.IpAddress;
+import dev.egressguard.core.net.Resolver;
+import dev.egressguard.core.net.TargetUrl;
+import dev.egressguard.core.policy.Decision;
+import dev.egressguard.core.policy.HostCheck;
+import dev.egressguard.core.policy.Policy;
+import dev.egressguard.core.policy.Reason;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Explains one target against a policy: reads it (IP literal, hostname, host:port, or an
+ * http/https/ws/wss URL read the way browsers read URLs), applies the host rules, resolves when
+ * asked to, and decides the answer set.
+ */
+final class TargetCheck {
+    /** What {@code check} reports for one target. */
+    record Result(String input, String host, int port, Decision decision, List<IpAddress> addresses) {}
+
+    private final Policy policy;
+    private final Optional<Resolver> resolver;
+
+    /** {@code resolver} empty means {@code --no-resolve}. */
+    TargetCheck(Policy policy, Optional<Resolver> resolver) {
+        this.policy = policy;
+        this.resolver = resolver;
+    }
+
+    Result check(String input) {
+        String text = input.strip();
+        String host;
+        int port;
+        if (looksLikeUrl(text)) {
+            TargetUrl.Result parsed = TargetUrl.parse(text);
+            if (parsed.url().isEmpty()) {
+                Reason reason = parsed.problem().orElseThrow() == TargetUrl.Problem.UNSUPPORTED_SCHEME
+                        ? Reason.URL_UNSUPPORTED_SCHEME : Reason.URL_INVALID;
+                return new Result(input, null, HostPort.NO_PORT, Decision.deny(reason), List.of());
+            }
+            host = parsed.url().get().host();
+            port = parsed.url().get().port();
+        } else {
+            Optional<HostPort> hp = HostPort.tryParseLenient(text);
+            if (hp.isEmpty()) {
+                return new Result(input, null, HostPort.NO_PORT, Decision.deny(Reason.HOST_INVALID), List.of());
+            }
+            host = hp.get().host();
+            port = hp.get().port();
+        }
+        HostCheck hostCheck = policy.checkHost(host, port);
+        String shown = hostCheck.destination().map(d -> d.host()).orElse(host);
+        if (!hostCheck.needsResolution()) {
+            List<IpAddress> checked = hostCheck.destination().flatMap(d -> d.literal()).map(List::of).orElse(List.of());
+            return new Result(input, shown, port, hostCheck.decision(), checked);
+        }
+        if (resolver.isEmpty()) {
+            return new Result(input, shown, port, hostCheck.decision(), List.of());
+        }
+        List<IpAddress> answers;
+        try {
+            answers = resolver.get().resolve(shown);
+        } catch (UnknownHostException e) {
+            return new Result(input, shown, port, Decision.deny(Reason.DNS_ERROR), List.of());
+        }
+        return new Result(input, shown, port, policy.decide(hostCheck.destination().orElseThrow(), answers), answers);
+    }
+
+    /**
+     * A URL when it names a scheme followed by {@code //}, or starts with one of the web schemes;
+     * {@code localhost:8080} and {@code example.com:443} stay host:port.
+     */
+    static boolean looksLikeUrl(String text) {
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        return TargetUrl.looksLikeUrl(text) || lower.startsWith("http:") || lower.startsWith("https:")
+                || lower.startsWith("ws:") || lower.startsWith("wss:");
+    }
+}

@@ -1,0 +1,123 @@
+package dev.egressguard.config;
+
+import dev.egressguard.core.classify.BlockedHostnames;
+import dev.egressguard.core.classify.EmbeddingKind;
+import dev.egressguard.core.classify.SpecialUseRanges;
+import dev.egressguard.core.net.HostPattern;
+import dev.egressguard.core.net.HostPort;
+import dev.egressguard.core.net.IpRange;
+import dev.egressguard.core.policy.AllowRule;
+import dev.egressguard.core.policy.Policy;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Renders a {@link PolicyFile} as the YAML of its effective policy: every key with its value,
+ * defaults included, and the built-in denied table as comments. The output loads back into the
+ * same policy.
+ */
+public final class EffectivePolicyYaml {
+    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9./_:-]*");
+
+    private EffectivePolicyYaml() {}
+
+    public static String render(PolicyFile file) {
+        Policy p = file.policy();
+        StringBuilder y = new StringBuilder();
+        y.append("# effective policy; source: ").append(file.source()).append('\n');
+        y.append("listen: ").append(scalar(listen(file.listen()))).append('\n');
+        y.append("mode: ").append(p.mode().code()).append('\n');
+        y.append("embeddedIpv4: ").append(p.embeddedIpv4().code()).append('\n');
+        y.append("clients:\n  allow: ").append(list(file.clientsAllow().stream().map(IpRange::toString).collect(Collectors.toList()))).append('\n');
+        y.append("deny:\n");
+        builtInTable(y);
+        y.append("  ranges: ").append(list(p.deniedRanges().stream().map(d -> d.range().toString()).collect(Collectors.toList()))).append('\n');
+        y.append("  hostnames: ").append(list(p.deniedHostnames().stream().map(HostPattern::toString).collect(Collectors.toList()))).append('\n');
+        if (p.allowRules().isEmpty()) {
+            y.append("allow: []\n");
+        } else {
+            y.append("allow:\n");
+            for (AllowRule r : p.allowRules()) {
+                y.append("  - ").append(r.cidr().isPresent() ? "cidr: " + scalar(r.cidr().get().toString())
+                        : "host: " + scalar(r.host().orElseThrow().toString())).append('\n');
+                y.append("    ports: ").append(list(r.ports().entries())).append('\n');
+                y.append("    reason: ").append(quoted(r.reason())).append('\n');
+            }
+        }
+        y.append("ports: ").append(list(p.ports().entries())).append('\n');
+        y.append("dns:\n");
+        y.append("  servers: ").append(list(file.dns().servers().stream().map(EffectivePolicyYaml::listen).collect(Collectors.toList()))).append('\n');
+        y.append("  timeout: ").append(duration(file.dns().timeout())).append('\n');
+        Limits l = file.limits();
+        y.append("limits:\n");
+        y.append("  connectTimeout: ").append(duration(l.connectTimeout())).append('\n');
+        y.append("  idleTimeout: ").append(duration(l.idleTimeout())).append('\n');
+        y.append("  requestHeaderTimeout: ").append(duration(l.requestHeaderTimeout())).append('\n');
+        y.append("  maxHeaderBytes: ").append(l.maxHeaderBytes()).append('\n');
+        y.append("  maxConnections: ").append(l.maxConnections()).append('\n');
+        y.append("  maxConnectionsPerClient: ").append(l.maxConnectionsPerClient()).append('\n');
+        y.append("  maxTunnels: ").append(l.maxTunnels()).append('\n');
+        y.append("  requestsPerSecondPerClient: ").append(l.requestsPerSecondPerClient()).append('\n');
+        y.append("  drainTimeout: ").append(duration(l.drainTimeout())).append('\n');
+        y.append("audit:\n  file: ").append(file.audit().fileIfSet().map(f -> quoted(f.toString())).orElse("      # standard output")).append('\n');
+        return y.toString();
+    }
+
+    private static void builtInTable(StringBuilder y) {
+        y.append("  # built in and always applied (open exceptions with allow rules):\n");
+        for (SpecialUseRanges.Entry e : SpecialUseRanges.all()) {
+            y.append(String.format("  #   %-22s %s%n", e.range(),
+                    e.reason().map(r -> r.code()).orElse("globally reachable carve-out")));
+        }
+        for (EmbeddingKind k : EmbeddingKind.values()) {
+            y.append(String.format("  #   %-22s ip.embedded_ipv4 (%s)%n", k.prefixText(),
+                    k == EmbeddingKind.ISATAP ? "always judged by the IPv4 inside" : "per embeddedIpv4"));
+        }
+        y.append("  #   names: ").append(BlockedHostnames.DEFAULTS.stream().map(HostPattern::toString)
+                .collect(Collectors.joining(", "))).append("   host.blocked_name\n");
+        y.append("  #   non-canonical IPv4 spellings (0177.0.0.1, 127.1, 0x7f000001, 2130706433)   host.legacy_ipv4_literal\n");
+    }
+
+    static String listen(HostPort hp) {
+        return hp.host().indexOf(':') >= 0 ? "[" + hp.host() + "]:" + hp.port() : hp.host() + ":" + hp.port();
+    }
+
+    static String duration(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
+
+    private static String list(List<String> items) {
+        return items.stream().map(EffectivePolicyYaml::scalar).collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    private static String scalar(String s) {
+        return PLAIN.matcher(s).matches() ? s : quoted(s);
+    }
+
+    static String quoted(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

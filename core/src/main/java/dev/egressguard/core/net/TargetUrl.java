@@ -1,0 +1,318 @@
+package dev.egressguard.core.net;
+
+import java.io.ByteArrayOutputStream;
+import java.net.IDN;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An http, https, ws or wss URL, with its host read the way browsers read it (the WHATWG URL
+ * Standard's host parser): backslashes count as slashes, the host starts after the last
+ * {@code @}, the host is percent-decoded and IDNA-mapped, and a host that ends in a number is an
+ * IPv4 address in any of the legacy spellings ({@code http://0x7f000001/} is {@code 127.0.0.1}).
+ * IDNA uses the JDK's IDNA2003 mapping, which differs from UTS #46 only for a few rare characters.
+ */
+public final class TargetUrl {
+    private static final Set<String> SCHEMES = Set.of("http", "https", "ws", "wss");
+
+    private final String scheme;
+    private final String host;
+    private final int port;
+    private final boolean explicitPort;
+    private final boolean hasUserInfo;
+    private final String pathAndQuery;
+
+    private TargetUrl(String scheme, String host, int port, boolean explicitPort, boolean hasUserInfo, String pathAndQuery) {
+        this.scheme = scheme;
+        this.host = host;
+        this.port = port;
+        this.explicitPort = explicitPort;
+        this.hasUserInfo = hasUserInfo;
+        this.pathAndQuery = pathAndQuery;
+    }
+
+    /** Why a text is not a usable target URL. */
+    public enum Problem {
+        /** Not a URL at all, or its host or port fails the browser's rules. */
+        INVALID,
+        /** A URL, but not http, https, ws or wss. */
+        UNSUPPORTED_SCHEME
+    }
+
+    /** The parse outcome: a URL or a {@link Problem}. */
+    public static final class Result {
+        private final TargetUrl url;
+        private final Problem problem;
+
+        private Result(TargetUrl url, Problem problem) {
+            this.url = url;
+            this.problem = problem;
+        }
+
+        public Optional<TargetUrl> url() {
+            return Optional.ofNullable(url);
+        }
+
+        public Optional<Problem> problem() {
+            return Optional.ofNullable(problem);
+        }
+    }
+
+    /** True when the text starts like a URL ({@code scheme:}) rather than a host or host:port. */
+    public static boolean looksLikeUrl(String text) {
+        String s = text.strip();
+        int colon = s.indexOf(':');
+        return colon > 0 && s.startsWith("//", colon + 1) && isScheme(s.substring(0, colon));
+    }
+
+    public static Optional<TargetUrl> tryParse(String text) {
+        return parse(text).url();
+    }
+
+    public static Result parse(String text) {
+        if (text == null) {
+            return new Result(null, Problem.INVALID);
+        }
+        String s = stripControlsAndSpaces(text);
+        int colon = s.indexOf(':');
+        if (colon <= 0 || !isScheme(s.substring(0, colon))) {
+            return new Result(null, Problem.INVALID);
+        }
+        String scheme = s.substring(0, colon).toLowerCase(Locale.ROOT);
+        if (!SCHEMES.contains(scheme)) {
+            return new Result(null, Problem.UNSUPPORTED_SCHEME);
+        }
+        int i = colon + 1;
+        while (i < s.length() && (s.charAt(i) == '/' || s.charAt(i) == '\\')) {
+            i++;
+        }
+        int end = i;
+        while (end < s.length() && "/\\?#".indexOf(s.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = s.substring(i, end);
+        String rest = s.substring(end).replace('\\', '/');
+        int hash = rest.indexOf('#');
+        if (hash >= 0) {
+            rest = rest.substring(0, hash);
+        }
+        if (rest.isEmpty() || rest.charAt(0) != '/') {
+            rest = "/" + rest;
+        }
+        int at = authority.lastIndexOf('@');
+        boolean userInfo = at >= 0;
+        String hostPort = authority.substring(at + 1);
+        String hostText;
+        String portText = null;
+        if (hostPort.startsWith("[")) {
+            int close = hostPort.indexOf(']');
+            if (close < 0) {
+                return new Result(null, Problem.INVALID);
+            }
+            hostText = hostPort.substring(0, close + 1);
+            String after = hostPort.substring(close + 1);
+            if (!after.isEmpty()) {
+                if (after.charAt(0) != ':') {
+                    return new Result(null, Problem.INVALID);
+                }
+                portText = after.substring(1);
+            }
+        } else {
+            int portColon = hostPort.indexOf(':');
+            hostText = portColon < 0 ? hostPort : hostPort.substring(0, portColon);
+            portText = portColon < 0 ? null : hostPort.substring(portColon + 1);
+        }
+        int defaultPort = defaultPort(scheme);
+        int port = defaultPort;
+        boolean explicit = false;
+        if (portText != null && !portText.isEmpty()) {
+            port = parseWhatwgPort(portText);
+            if (port < 0) {
+                return new Result(null, Problem.INVALID);
+            }
+            explicit = port != defaultPort;
+            if (!explicit) {
+                port = defaultPort;
+            }
+        }
+        Optional<String> host = parseHost(hostText);
+        if (host.isEmpty()) {
+            return new Result(null, Problem.INVALID);
+        }
+        return new Result(new TargetUrl(scheme, host.get(), port, explicit, userInfo, rest), null);
+    }
+
+    /** The WHATWG host parser for special schemes; the ASCII host, or empty on failure. */
+    static Optional<String> parseHost(String input) {
+        if (input.isEmpty()) {
+            return Optional.empty();
+        }
+        if (input.startsWith("[")) {
+            if (!input.endsWith("]")) {
+                return Optional.empty();
+            }
+            String inner = input.substring(1, input.length() - 1);
+            if (inner.indexOf('%') >= 0) {
+                return Optional.empty(); // WHATWG URLs carry no zone ids
+            }
+            return IpLiterals.tryParse(inner).map(IpAddress::toString);
+        }
+        String decoded = percentDecode(input);
+        String ascii;
+        try {
+            ascii = IDN.toASCII(decoded, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (ascii.isEmpty()) {
+            return Optional.empty();
+        }
+        for (int i = 0; i < ascii.length(); i++) {
+            char c = ascii.charAt(i);
+            if (c <= 0x20 || c == 0x7f || "#%/:<>?@[\\]^|".indexOf(c) >= 0) {
+                return Optional.empty();
+            }
+        }
+        if (endsInANumber(ascii)) {
+            return IpLiterals.tryParseLegacyIpv4(ascii).map(IpAddress::toString);
+        }
+        return Optional.of(ascii);
+    }
+
+    private static boolean endsInANumber(String host) {
+        String s = host;
+        if (s.endsWith(".")) {
+            if (s.length() == 1) {
+                return false;
+            }
+            s = s.substring(0, s.length() - 1);
+        }
+        String last = s.substring(s.lastIndexOf('.') + 1);
+        if (last.isEmpty()) {
+            return false;
+        }
+        boolean digits = true;
+        for (int i = 0; i < last.length(); i++) {
+            digits &= IpLiterals.isAsciiDigit(last.charAt(i));
+        }
+        if (digits) {
+            return true;
+        }
+        if (last.startsWith("0x")) {
+            for (int i = 2; i < last.length(); i++) {
+                if (!IpLiterals.isAsciiHex(last.charAt(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static String percentDecode(String s) {
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length);
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '%' && i + 2 < bytes.length && IpLiterals.isAsciiHex((char) bytes[i + 1])
+                    && IpLiterals.isAsciiHex((char) bytes[i + 2])) {
+                out.write(Character.digit(bytes[i + 1], 16) * 16 + Character.digit(bytes[i + 2], 16));
+                i += 2;
+            } else {
+                out.write(bytes[i]);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static int parseWhatwgPort(String text) {
+        if (text.length() > 10) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!IpLiterals.isAsciiDigit(c)) {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v <= 65535 ? (int) v : -1;
+    }
+
+    private static String stripControlsAndSpaces(String text) {
+        int start = 0;
+        int end = text.length();
+        while (start < end && text.charAt(start) <= 0x20) {
+            start++;
+        }
+        while (end > start && text.charAt(end - 1) <= 0x20) {
+            end--;
+        }
+        StringBuilder sb = new StringBuilder(end - start);
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c != '\t' && c != '\n' && c != '\r') {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static boolean isScheme(String s) {
+        if (s.isEmpty() || !Character.isLetter(s.charAt(0)) || s.charAt(0) >= 0x80) {
+            return false;
+        }
+        for (int i = 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IpLiterals.isAsciiDigit(c)
+                    || c == '+' || c == '-' || c == '.';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static int defaultPort(String scheme) {
+        return scheme.equals("https") || scheme.equals("wss") ? 443 : 80;
+    }
+
+    public String scheme() {
+        return scheme;
+    }
+
+    /** The ASCII host: a domain, dotted-decimal IPv4, or IPv6 text without brackets. */
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** True when the URL named a port other than its scheme's default. */
+    public boolean hasExplicitPort() {
+        return explicitPort;
+    }
+
+    public boolean hasUserInfo() {
+        return hasUserInfo;
+    }
+
+    /** Path and query, starting with {@code /}; no fragment. */
+    public String pathAndQuery() {
+        return pathAndQuery;
+    }
+
+    /** The URL without credentials or fragment. */
+    @Override
+    public String toString() {
+        String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        return scheme + "://" + h + (explicitPort ? ":" + port : "") + pathAndQuery;
+    }
+}

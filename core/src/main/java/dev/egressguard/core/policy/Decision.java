@@ -1,0 +1,85 @@
+package dev.egressguard.core.policy;
+
+import dev.egressguard.core.net.IpAddress;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A policy's answer: a {@link Verdict}, a stable {@link Reason}, the rule that decided (e.g.
+ * {@code default:127.0.0.0/8}, {@code allow[0]}, {@code deny.hostnames[2]}), and the address that
+ * decided, when one did. A denial is this value, never an exception.
+ */
+public final class Decision {
+    private final Verdict verdict;
+    private final Reason reason;
+    private final String rule;
+    private final IpAddress address;
+
+    private Decision(Verdict verdict, Reason reason, String rule, IpAddress address) {
+        this.verdict = Objects.requireNonNull(verdict, "verdict");
+        this.reason = Objects.requireNonNull(reason, "reason");
+        this.rule = rule;
+        this.address = address;
+    }
+
+    public static Decision allow(Reason reason, String rule) {
+        return new Decision(Verdict.ALLOW, reason, rule, null);
+    }
+
+    public static Decision deny(Reason reason, String rule) {
+        return new Decision(Verdict.DENY, reason, rule, null);
+    }
+
+    public static Decision deny(Reason reason) {
+        return deny(reason, null);
+    }
+
+    public Decision withAddress(IpAddress decidingAddress) {
+        return new Decision(verdict, reason, rule, decidingAddress);
+    }
+
+    public Verdict verdict() {
+        return verdict;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    public Optional<String> rule() {
+        return Optional.ofNullable(rule);
+    }
+
+    /** The address that decided (the denied one, or the one an allow rule opened). */
+    public Optional<IpAddress> address() {
+        return Optional.ofNullable(address);
+    }
+
+    public boolean isAllowed() {
+        return verdict == Verdict.ALLOW;
+    }
+
+    public boolean isDenied() {
+        return verdict == Verdict.DENY;
+    }
+
+    @Override
+    public String toString() {
+        return verdict.code() + " " + reason.code() + (rule == null ? "" : " (" + rule + ")")
+                + (address == null ? "" : " [" + address + "]");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Decision)) {
+            return false;
+        }
+        Decision d = (Decision) o;
+        return verdict == d.verdict && reason == d.reason && Objects.equals(rule, d.rule) && Objects.equals(address, d.address);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(verdict, reason, rule, address);
+    }
+}
