@@ -73,4 +73,40 @@ class CliJarIT {
         assertThat(show.exit()).isEqualTo(0);
         assertThat(show.out()).contains("listen: 127.0.0.1:3128");
     }
+
+    /** README command one: the proxy on its embedded default policy, then the spec's validation with curl. */
+    @Test
+    void theLauncherRunsTheProxyOnTheDefaultPolicy() throws Exception {
+        Path err = Files.createTempFile("eg-proxy-err", ".txt");
+        Path out = Files.createTempFile("eg-proxy-out", ".txt");
+        Process proxy = new ProcessBuilder(LAUNCHER.toString(), "proxy", "--listen", "127.0.0.1:0")
+                .redirectError(err.toFile()).redirectOutput(out.toFile()).start();
+        try {
+            String port = null;
+            for (int i = 0; i < 300 && port == null; i++) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)").matcher(Files.readString(err));
+                if (m.find()) {
+                    port = m.group(1);
+                } else {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(port).as("banner in " + Files.readString(err)).isNotNull();
+            assertThat(Files.readString(err)).contains("policy: embedded default").contains("mode: enforce");
+            for (String url : List.of("http://127.0.0.1/", "http://169.254.169.254/")) {
+                ProcessBuilder pb = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-x", "http://127.0.0.1:" + port, url);
+                pb.environment().remove("no_proxy");
+                pb.environment().remove("NO_PROXY");
+                Outcome o = run(pb.command(), "");
+                assertThat(o.out()).as(url).isEqualTo("403");
+            }
+            String audit = Files.readString(out);
+            assertThat(audit).contains("\"reason\":\"ip.loopback\"").contains("\"reason\":\"ip.metadata\"");
+        } finally {
+            proxy.destroy();
+            proxy.waitFor(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(err);
+            Files.deleteIfExists(out);
+        }
+    }
 }

@@ -57,15 +57,15 @@ class PolicyCommandTest {
     }
 
     @Test
-    void proxyValidatesItsPolicyAndSaysPlainlyItHasNoListenerYet(@TempDir Path dir) throws IOException {
-        CommandRun run = CommandRun.of("proxy", "--listen", "127.0.0.1:0");
-        assertThat(run.exit()).isEqualTo(0);
-        assertThat(run.out()).contains("listen: 127.0.0.1:0");
-        assertThat(run.err()).contains("no listener yet");
+    void proxyRefusesABrokenPolicyOrListenAddressBeforeListening(@TempDir Path dir) throws IOException {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "listen: nowhere\n");
-        assertThat(CommandRun.of("proxy", "--policy", bad.toString()).exit()).isEqualTo(2);
-        assertThat(CommandRun.of("proxy", "--listen", "localhost:1").exit()).isEqualTo(2);
+        CommandRun broken = CommandRun.of("proxy", "--policy", bad.toString());
+        assertThat(broken.exit()).isEqualTo(2);
+        assertThat(broken.err()).contains(bad + ":1: listen: \"nowhere\"");
+        CommandRun listen = CommandRun.of("proxy", "--listen", "localhost:1");
+        assertThat(listen.exit()).isEqualTo(2);
+        assertThat(listen.err()).contains("--listen: \"localhost:1\" (expected: IP:port");
     }
 
     @Test

@@ -41,6 +41,12 @@ public enum Reason {
     DNS_ERROR("dns.error", "the hostname could not be resolved"),
     DNS_TIMEOUT("dns.timeout", "resolving the hostname timed out"),
 
+    // the request itself, before any destination is judged
+    CLIENT_NOT_ALLOWED("client.not_allowed", "the client's address is not in clients.allow"),
+    REQUEST_INVALID("request.invalid", "the request is malformed or ambiguous and is refused"),
+    REQUEST_HEADER_TOO_LARGE("request.header_too_large", "the request head is larger than limits.maxHeaderBytes"),
+    REQUEST_TIMEOUT("request.timeout", "the client did not send a complete request head in time"),
+
     INTERNAL_ERROR("internal.error", "an internal error occurred; denied to fail closed");
 
     private final String code;

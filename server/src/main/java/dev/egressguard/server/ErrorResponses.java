@@ -1,0 +1,106 @@
+package dev.egressguard.server;
+
+import dev.egressguard.core.policy.Decision;
+import dev.egressguard.core.policy.Reason;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Every refusal the client sees, built in one place: the status, an RFC 9209 {@code Proxy-Status}
+ * whose error type tells a policy denial (403, {@code destination_ip_prohibited} or
+ * {@code http_request_denied}) from an upstream failure (502/504), the reason code in
+ * {@code X-Egressguard-Reason}, and a short text body naming reason and rule. Request headers are
+ * never echoed.
+ */
+final class ErrorResponses {
+    static final String PROXY_STATUS = "Proxy-Status";
+    static final String REASON_HEADER = "X-Egressguard-Reason";
+    private static final String PROXY_NAME = "egressguard";
+
+    private ErrorResponses() {}
+
+    /** The error type for a denying decision. */
+    static ProxyStatusError errorFor(Decision decision) {
+        Reason r = decision.reason();
+        switch (r) {
+            case DNS_ERROR:
+                return ProxyStatusError.DNS_ERROR;
+            case DNS_NO_ANSWER:
+                return ProxyStatusError.DESTINATION_NOT_FOUND;
+            case DNS_TIMEOUT:
+                return ProxyStatusError.DNS_TIMEOUT;
+            case REQUEST_INVALID:
+            case REQUEST_HEADER_TOO_LARGE:
+            case REQUEST_TIMEOUT:
+            case HOST_INVALID:
+            case URL_INVALID:
+            case URL_UNSUPPORTED_SCHEME:
+                return ProxyStatusError.HTTP_REQUEST_ERROR;
+            case INTERNAL_ERROR:
+                return ProxyStatusError.PROXY_INTERNAL_ERROR;
+            default:
+                return r.code().startsWith("ip.") ? ProxyStatusError.DESTINATION_IP_PROHIBITED : ProxyStatusError.HTTP_REQUEST_DENIED;
+        }
+    }
+
+    /** The HTTP status for a denying decision. */
+    static int statusFor(Decision decision) {
+        switch (decision.reason()) {
+            case REQUEST_HEADER_TOO_LARGE:
+                return 431;
+            case REQUEST_TIMEOUT:
+                return 408;
+            default:
+                return errorFor(decision).status();
+        }
+    }
+
+    /** The response for a denying decision. */
+    static FullHttpResponse forDecision(Decision decision) {
+        String rule = decision.rule().map(r -> "; rule " + r).orElse("");
+        String details = decision.reason().code() + decision.rule().map(r -> " " + r).orElse("");
+        String kind = statusFor(decision) == 403 ? "denied by policy" : "request failed";
+        String body = "egressguard: " + kind + ": " + decision.reason().code() + " (" + decision.reason().description() + ")" + rule + "\n";
+        return build(statusFor(decision), errorFor(decision), details, decision.reason().code(), body);
+    }
+
+    /** The response for an upstream failure after the policy allowed the destination. */
+    static FullHttpResponse forUpstream(ProxyStatusError error, String details) {
+        String body = "egressguard: upstream failure: " + error.type() + " (" + details + ")\n";
+        return build(error.status(), error, details, null, body);
+    }
+
+    private static FullHttpResponse build(int status, ProxyStatusError error, String details, String reasonCode, String body) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        r.headers().set(PROXY_STATUS, PROXY_NAME + "; error=" + error.type() + "; details=\"" + sfString(details) + "\"");
+        if (reasonCode != null) {
+            r.headers().set(REASON_HEADER, reasonCode);
+        }
+        return r;
+    }
+
+    /** An RFC 8941 sf-string body: printable ASCII, with quotes and backslashes escaped. */
+    private static String sfString(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c >= 0x20 && c < 0x7f) {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+}

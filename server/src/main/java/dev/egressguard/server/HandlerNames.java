@@ -1,0 +1,17 @@
+package dev.egressguard.server;
+
+/** Names of pipeline entries, so that removal and replacement go by name, not class. */
+final class HandlerNames {
+    static final String TRAFFIC = "traffic";
+    static final String CLIENT_ACCESS = "client-access";
+    static final String IDLE = "idle";
+    static final String HEAD_TIMEOUT = "head-timeout";
+    static final String HTTP_DECODER = "http-decoder";
+    static final String HTTP_ENCODER = "http-encoder";
+    static final String FRONTEND = "frontend";
+    static final String UPSTREAM_CODEC = "upstream-codec";
+    static final String UPSTREAM_RESPONSE = "upstream-response";
+    static final String RELAY = "relay";
+
+    private HandlerNames() {}
+}

@@ -1,0 +1,612 @@
+package dev.egressguard.server;
+
+import dev.egressguard.config.PolicyFile;
+import dev.egressguard.core.net.IpAddress;
+import dev.egressguard.core.policy.Decision;
+import dev.egressguard.core.policy.Destination;
+import dev.egressguard.core.policy.EnforcementMode;
+import dev.egressguard.core.policy.HostCheck;
+import dev.egressguard.core.policy.Policy;
+import dev.egressguard.core.policy.Reason;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection's proxy logic, one request at a time: read the target from the request
+ * line, decide it (host rules, then the proxy's own resolution, then every answer), connect only
+ * to a vetted address, forward (HTTP), or switch to a raw relay (CONNECT, WebSocket after the
+ * upstream's 101). Everything refused gets a clear response from {@link ErrorResponses}; every
+ * request gets a decision and a close audit event.
+ */
+final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ProxyFrontendHandler.class);
+    private static final int MAX_UPSTREAM_HEADER_BYTES = 64 * 1024;
+
+    private final ProxyContext proxy;
+    private final TrafficCounter traffic;
+    private final String connectionId;
+    private ChannelHandlerContext ctx;
+    private String clientText;
+    private int sequence;
+    private long upMark;
+    private long downMark;
+    private ScheduledFuture<?> headTimeout;
+
+    // the request in flight
+    private Exchange exchange;
+    private RequestTarget target;
+    private HttpRequest upstreamRequest;
+    private boolean requestComplete;
+    private boolean upstreamReady;
+    private boolean responseStarted;
+    private boolean interimResponse;
+    private boolean clientKeepAlive;
+    private boolean closeAfterResponse;
+    private boolean upstreamReusable;
+    private int status;
+    private HttpResponse switchingResponse;
+    private final ArrayDeque<HttpContent> bodyBacklog = new ArrayDeque<>();
+    private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuf> rawFromUpstream = new ArrayDeque<>();
+
+    // the upstream connection, reused across requests to the same destination
+    private Channel upstream;
+    private String upstreamKey;
+    private InetAddress upstreamAddress;
+
+    ProxyFrontendHandler(ProxyContext proxy, TrafficCounter traffic) {
+        this.proxy = proxy;
+        this.traffic = traffic;
+        this.connectionId = proxy.nextConnectionId();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        this.clientText = remote == null ? "unknown" : IpAddress.fromInetAddress(remote.getAddress()).toUriHost() + ":" + remote.getPort();
+        armHeadTimeout();
+    }
+
+    // ---- client side ------------------------------------------------------------------------
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        handleMessage(msg);
+    }
+
+    private void handleMessage(Object msg) {
+        if (exchange != null && requestComplete) {
+            pipelined.add(msg); // the next request arrived early; it waits for this response
+            return;
+        }
+        if (exchange != null) {
+            if (msg instanceof HttpContent) {
+                handleBody((HttpContent) msg);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+            return;
+        }
+        if (msg instanceof HttpRequest) {
+            handleRequest((HttpRequest) msg);
+        }
+        ReferenceCountUtil.release(msg); // stray content after a refusal, or the (non-counted) head
+    }
+
+    private void handleRequest(HttpRequest req) {
+        cancelHeadTimeout();
+        ctx.channel().config().setAutoRead(false);
+        sequence++;
+        exchange = new Exchange(proxy.audit(), connectionId + "-" + sequence, clientText, req.method().name(), upMark, downMark);
+        requestComplete = req instanceof LastHttpContent;
+        if (req.decoderResult().isFailure()) {
+            refuseMalformed(req.decoderResult().cause());
+            return;
+        }
+        RequestTarget.Parsed parsed = RequestTarget.parse(req);
+        if (parsed.refusal() != null) {
+            refuse(Reason.REQUEST_INVALID, parsed.refusal().rule());
+            return;
+        }
+        target = parsed.target();
+        exchange.target(target.mode(), target.host(), target.port());
+        RequestTarget.Refusal hostProblem = target.checkHostHeader(req).orElse(null);
+        if (hostProblem != null) {
+            refuse(Reason.REQUEST_INVALID, hostProblem.rule());
+            return;
+        }
+        List<String> te = req.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (te.size() > 1 || (te.size() == 1 && !te.get(0).strip().equalsIgnoreCase("chunked"))) {
+            refuse(Reason.REQUEST_INVALID, "request:transfer-encoding");
+            return;
+        }
+        clientKeepAlive = HttpUtil.isKeepAlive(req);
+        if (target.mode() != RequestTarget.Mode.CONNECT) {
+            upstreamRequest = rewrite(req);
+        }
+        decide();
+    }
+
+    private void handleBody(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+            requestComplete = true;
+            ctx.channel().config().setAutoRead(false);
+        }
+        if (target != null && target.mode() == RequestTarget.Mode.CONNECT) {
+            content.release(); // a CONNECT has no body; Netty marks its end with an empty last content
+            return;
+        }
+        if (upstreamReady && upstream != null) {
+            upstream.write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            if (last || !upstream.isWritable()) {
+                upstream.flush();
+            }
+            if (!upstream.isWritable()) {
+                ctx.channel().config().setAutoRead(false);
+            }
+        } else {
+            bodyBacklog.add(content);
+        }
+    }
+
+    /** The request as it goes upstream: origin-form, hop-by-hop and Proxy-* headers gone, Host set. */
+    private HttpRequest rewrite(HttpRequest req) {
+        HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), target.originForm());
+        out.headers().set(req.headers());
+        HopByHopHeaders.strip(out.headers(), target.mode() == RequestTarget.Mode.WEBSOCKET);
+        if (!out.headers().contains(HttpHeaderNames.HOST)) {
+            out.headers().set(HttpHeaderNames.HOST, target.hostHeader());
+        }
+        return out;
+    }
+
+    // ---- the decision -----------------------------------------------------------------------
+
+    private void decide() {
+        PolicyFile file = proxy.policy();
+        Policy policy = file.policy();
+        boolean report = policy.mode() == EnforcementMode.REPORT;
+        HostCheck check = policy.checkHost(target.host(), target.port());
+        Decision d = check.decision();
+        if (check.needsResolution()) {
+            resolveThenDecide(policy, check.destination().orElseThrow(), report, false);
+            return;
+        }
+        Destination destination = check.destination().orElse(null);
+        boolean literal = destination != null && destination.literal().isPresent();
+        if (d.isAllowed() || (report && literal)) {
+            exchange.decided(d, report);
+            InetAddress a = destination.literal().orElseThrow().toInetAddress();
+            exchange.addresses(List.of(a));
+            connect(List.of(a));
+            return;
+        }
+        boolean resolvable = destination != null && (d.reason() == Reason.HOST_BLOCKED_NAME || d.reason() == Reason.PORT_NOT_ALLOWED);
+        if (report && resolvable) {
+            resolveThenDecide(policy, destination, true, true);
+            return;
+        }
+        exchange.decided(d, false);
+        respond(ErrorResponses.forDecision(d), ErrorResponses.errorFor(d).type());
+    }
+
+    private void resolveThenDecide(Policy policy, Destination destination, boolean report, boolean alreadyDenied) {
+        proxy.resolver().resolve(ctx.channel().eventLoop(), destination.host()).addListener((Future<List<InetAddress>> f) -> {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            if (!f.isSuccess()) {
+                Decision failed = Decision.deny(f.cause() instanceof DestinationResolver.DnsTimeoutException
+                        ? Reason.DNS_TIMEOUT : Reason.DNS_ERROR, f.cause() instanceof UnknownHostException ? "dns:nxdomain" : null);
+                exchange.decided(failed, false);
+                respond(ErrorResponses.forDecision(failed), ErrorResponses.errorFor(failed).type());
+                return;
+            }
+            List<InetAddress> answers = f.getNow();
+            exchange.addresses(answers);
+            List<IpAddress> ips = answers.stream().map(IpAddress::fromInetAddress).collect(Collectors.toList());
+            Decision d = alreadyDenied ? policy.checkHost(destination.host(), destination.port()).decision() : policy.decide(destination, ips);
+            exchange.decided(d, report);
+            if (d.isDenied() && !report) {
+                respond(ErrorResponses.forDecision(d), ErrorResponses.errorFor(d).type());
+                return;
+            }
+            connect(answers);
+        });
+    }
+
+    // ---- the upstream -----------------------------------------------------------------------
+
+    private void connect(List<InetAddress> vetted) {
+        String key = target.host() + ":" + target.port();
+        if (target.mode() == RequestTarget.Mode.FORWARD && upstream != null && upstream.isActive()
+                && key.equals(upstreamKey) && vetted.contains(upstreamAddress)) {
+            upstreamConnected(upstream);
+            return;
+        }
+        closeUpstream();
+        upstreamKey = key;
+        proxy.connector().connect(ctx.channel().eventLoop(), vetted, target.port(), this::upstreamInitializer)
+                .addListener((Future<Channel> f) -> {
+                    if (!ctx.channel().isActive()) {
+                        if (f.isSuccess()) {
+                            f.getNow().close();
+                        }
+                        return;
+                    }
+                    if (f.isSuccess()) {
+                        upstreamConnected(f.getNow());
+                    } else {
+                        upstreamFailed(f.cause());
+                    }
+                });
+    }
+
+    private ChannelHandler upstreamInitializer() {
+        boolean http = target.mode() != RequestTarget.Mode.CONNECT;
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                if (http) {
+                    ch.pipeline().addLast(HandlerNames.UPSTREAM_CODEC, new HttpClientCodec(8192, MAX_UPSTREAM_HEADER_BYTES, 64 * 1024, false));
+                    ch.pipeline().addLast(HandlerNames.UPSTREAM_RESPONSE, new UpstreamResponseHandler(ProxyFrontendHandler.this));
+                }
+            }
+        };
+    }
+
+    private void upstreamFailed(Throwable cause) {
+        ProxyStatusError error;
+        if (cause instanceof SecurityException) {
+            log.error("dial refused by the dial guard: {}", cause.getMessage());
+            error = ProxyStatusError.PROXY_INTERNAL_ERROR;
+        } else if (cause instanceof ConnectTimeoutException) {
+            error = ProxyStatusError.CONNECTION_TIMEOUT;
+        } else {
+            error = ProxyStatusError.CONNECTION_REFUSED;
+        }
+        respond(ErrorResponses.forUpstream(error, target.host() + ":" + target.port()), error.type());
+    }
+
+    private void upstreamConnected(Channel ch) {
+        upstream = ch;
+        upstreamAddress = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+        exchange.connectedTo(upstreamAddress);
+        if (target.mode() == RequestTarget.Mode.CONNECT) {
+            Tunnels.startConnectTunnel(ctx, this, ch, this::tunnelClosed);
+            upstream = null;
+            return;
+        }
+        upstreamReady = true;
+        ch.config().setAutoRead(true);
+        ch.write(upstreamRequest).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        while (!bodyBacklog.isEmpty()) {
+            ch.write(bodyBacklog.poll()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+        ch.flush();
+        if (!requestComplete) {
+            ctx.channel().config().setAutoRead(ch.isWritable());
+        }
+    }
+
+    void onUpstreamMessage(Channel ch, Object msg) {
+        if (ch != upstream || exchange == null) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof ByteBuf) {
+            rawFromUpstream.add((ByteBuf) msg); // bytes after a 101, before the switch completes
+            return;
+        }
+        if (msg instanceof HttpResponse) {
+            onResponseHead((HttpResponse) msg);
+        }
+        if (msg instanceof HttpContent) {
+            onResponseContent((HttpContent) msg);
+        }
+    }
+
+    private void onResponseHead(HttpResponse res) {
+        int code = res.status().code();
+        if (code == 101 && target.mode() == RequestTarget.Mode.WEBSOCKET) {
+            upstream.config().setAutoRead(false);
+            status = 101;
+            responseStarted = true;
+            HopByHopHeaders.strip(res.headers(), true);
+            switchingResponse = res;
+            return;
+        }
+        if (code >= 100 && code < 200) {
+            interimResponse = true;
+            HopByHopHeaders.strip(res.headers(), false);
+            ctx.channel().write(res);
+            return;
+        }
+        status = code;
+        responseStarted = true;
+        upstreamReusable = HttpUtil.isKeepAlive(res);
+        HopByHopHeaders.strip(res.headers(), false);
+        boolean bodyless = code == 204 || code == 304 || HttpMethod.HEAD.equals(upstreamRequest.method());
+        boolean framed = HttpUtil.isContentLengthSet(res) || HttpUtil.isTransferEncodingChunked(res);
+        closeAfterResponse = !clientKeepAlive || (!framed && !bodyless);
+        res.headers().set(HttpHeaderNames.CONNECTION, closeAfterResponse ? HttpHeaderValues.CLOSE : HttpHeaderValues.KEEP_ALIVE);
+        ctx.channel().write(res).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        ctx.channel().config().setAutoRead(false);
+        upstream.config().setAutoRead(ctx.channel().isWritable());
+    }
+
+    private void onResponseContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (switchingResponse != null) {
+            content.release();
+            if (last) {
+                HttpResponse switching = switchingResponse;
+                switchingResponse = null;
+                Tunnels.switchWebSocket(ctx, this, upstream, switching, rawFromUpstream, this::tunnelClosed);
+            }
+            return;
+        }
+        ctx.channel().write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (!last) {
+            if (!ctx.channel().isWritable()) {
+                ctx.channel().flush();
+            }
+            return;
+        }
+        ctx.channel().flush();
+        if (interimResponse) {
+            interimResponse = false;
+            return;
+        }
+        finishExchange();
+    }
+
+    private void finishExchange() {
+        exchange.closed(status, null, traffic.bytesRead(), traffic.bytesWritten());
+        upMark = traffic.bytesRead();
+        downMark = traffic.bytesWritten();
+        if (!upstreamReusable) {
+            closeUpstream();
+        }
+        boolean close = closeAfterResponse;
+        resetRequestState();
+        if (close) {
+            Channels.closeOnFlush(ctx.channel());
+            return;
+        }
+        armHeadTimeout();
+        List<Object> early = new ArrayList<>(pipelined);
+        pipelined.clear();
+        early.forEach(this::handleMessage);
+        if (exchange == null) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    void onUpstreamWritabilityChanged(Channel ch) {
+        if (ch == upstream && exchange != null && !requestComplete && upstreamReady) {
+            ctx.channel().config().setAutoRead(ch.isWritable());
+        }
+    }
+
+    void onUpstreamClosed(Channel ch) {
+        if (ch != upstream) {
+            return;
+        }
+        upstream = null;
+        upstreamReady = false;
+        if (exchange == null || exchange.isClosed() || exchange.mode() == RequestTarget.Mode.CONNECT) {
+            return;
+        }
+        if (!responseStarted) {
+            respond(ErrorResponses.forUpstream(ProxyStatusError.HTTP_RESPONSE_INCOMPLETE, "the upstream closed the connection before responding"),
+                    ProxyStatusError.HTTP_RESPONSE_INCOMPLETE.type());
+        } else if (switchingResponse == null) {
+            exchange.closed(status, ProxyStatusError.HTTP_RESPONSE_INCOMPLETE.type(), traffic.bytesRead(), traffic.bytesWritten());
+            ctx.channel().close();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (upstream != null && responseStarted) {
+            upstream.config().setAutoRead(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    // ---- endings ----------------------------------------------------------------------------
+
+    /** Called by {@link Tunnels} when a CONNECT or WebSocket tunnel has ended. */
+    private void tunnelClosed(int tunnelStatus) {
+        if (exchange != null) {
+            exchange.closed(tunnelStatus, null, traffic.bytesRead(), traffic.bytesWritten());
+        }
+    }
+
+    private void refuseMalformed(Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            refuse(Reason.REQUEST_HEADER_TOO_LARGE, "limits.maxHeaderBytes");
+        } else if (cause instanceof StrictHttpRequestDecoder.SmugglingShapeException) {
+            refuse(Reason.REQUEST_INVALID, ((StrictHttpRequestDecoder.SmugglingShapeException) cause).rule());
+        } else {
+            refuse(Reason.REQUEST_INVALID, "request:malformed");
+        }
+    }
+
+    private void refuse(Reason reason, String rule) {
+        Decision d = Decision.deny(reason, rule);
+        exchange.decided(d, false);
+        respond(ErrorResponses.forDecision(d), ErrorResponses.errorFor(d).type());
+    }
+
+    /** Sends a final error response, then closes: nothing more is read from this connection. */
+    private void respond(FullHttpResponse response, String error) {
+        int code = response.status().code();
+        Exchange ending = exchange;
+        releaseQueues();
+        closeUpstream();
+        if (responseStarted) {
+            response.release();
+            if (ending != null) {
+                ending.closed(status, error, traffic.bytesRead(), traffic.bytesWritten());
+            }
+            ctx.channel().close();
+            return;
+        }
+        ctx.channel().writeAndFlush(response).addListener(f -> {
+            if (ending != null) {
+                ending.closed(code, error, traffic.bytesRead(), traffic.bytesWritten());
+            }
+            ctx.channel().close();
+        });
+    }
+
+    private void resetRequestState() {
+        exchange = null;
+        target = null;
+        upstreamRequest = null;
+        requestComplete = false;
+        upstreamReady = false;
+        responseStarted = false;
+        interimResponse = false;
+        closeAfterResponse = false;
+        upstreamReusable = false;
+        status = 0;
+    }
+
+    private void closeUpstream() {
+        if (upstream != null) {
+            Channel ch = upstream;
+            upstream = null;
+            upstreamReady = false;
+            ch.close();
+        }
+    }
+
+    private void releaseQueues() {
+        bodyBacklog.forEach(ReferenceCountUtil::release);
+        bodyBacklog.clear();
+        pipelined.forEach(ReferenceCountUtil::release);
+        pipelined.clear();
+        rawFromUpstream.forEach(ReferenceCountUtil::release);
+        rawFromUpstream.clear();
+    }
+
+    private void armHeadTimeout() {
+        cancelHeadTimeout();
+        long millis = proxy.policy().limits().requestHeaderTimeout().toMillis();
+        long readAtArm = traffic.bytesRead();
+        headTimeout = ctx.executor().schedule(() -> onHeadTimeout(readAtArm), millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void onHeadTimeout(long readAtArm) {
+        if (exchange != null || !ctx.channel().isActive()) {
+            return;
+        }
+        if (traffic.bytesRead() == readAtArm) {
+            ctx.channel().close(); // an idle keep-alive connection: close quietly
+            return;
+        }
+        exchange = new Exchange(proxy.audit(), connectionId + "-" + (++sequence), clientText, null, upMark, downMark);
+        refuse(Reason.REQUEST_TIMEOUT, "limits.requestHeaderTimeout");
+    }
+
+    private void cancelHeadTimeout() {
+        if (headTimeout != null) {
+            headTimeout.cancel(false);
+            headTimeout = null;
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (exchange != null) {
+                exchange.closed(status, "idle_timeout", traffic.bytesRead(), traffic.bytesWritten());
+            }
+            ctx.channel().close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelHeadTimeout();
+        if (exchange != null && !exchange.isClosed()) {
+            exchange.closed(status, "client_closed", traffic.bytesRead(), traffic.bytesWritten());
+        }
+        releaseQueues();
+        closeUpstream();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelHeadTimeout();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("client connection {} failed: {}", connectionId, cause.toString());
+        } else {
+            log.warn("client connection {} failed: {}", connectionId, cause.toString());
+        }
+        ctx.close();
+    }
+
+    /** The 200 a CONNECT gets once its tunnel is up. */
+    static FullHttpResponse connectEstablished() {
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, new HttpResponseStatus(200, "Connection established"));
+    }
+
+    /** Releases what the exchange still holds before its handler leaves the pipeline for a relay. */
+    void handOver() {
+        cancelHeadTimeout();
+        bodyBacklog.forEach(ReferenceCountUtil::release);
+        bodyBacklog.clear();
+        pipelined.forEach(ReferenceCountUtil::release);
+        pipelined.clear();
+        upstream = null;
+    }
+}

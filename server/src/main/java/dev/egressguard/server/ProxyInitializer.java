@@ -1,0 +1,31 @@
+package dev.egressguard.server;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** Builds a client connection's pipeline, and does nothing else. */
+final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
+    private final ProxyContext proxy;
+    private final ClientAccessHandler access;
+
+    ProxyInitializer(ProxyContext proxy) {
+        this.proxy = proxy;
+        this.access = new ClientAccessHandler(() -> proxy.policy().clientsAllow(), proxy.audit(), proxy::nextConnectionId);
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        TrafficCounter traffic = new TrafficCounter();
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(HandlerNames.TRAFFIC, traffic);
+        p.addLast(HandlerNames.CLIENT_ACCESS, access);
+        p.addLast(HandlerNames.IDLE, new IdleStateHandler(0, 0, proxy.policy().limits().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(HandlerNames.HTTP_DECODER, new StrictHttpRequestDecoder(proxy.policy().limits().maxHeaderBytes()));
+        p.addLast(HandlerNames.HTTP_ENCODER, new HttpResponseEncoder());
+        p.addLast(HandlerNames.FRONTEND, new ProxyFrontendHandler(proxy, traffic));
+    }
+}

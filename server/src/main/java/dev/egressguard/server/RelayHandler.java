@@ -1,0 +1,96 @@
+package dev.egressguard.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves raw bytes from this channel to its peer: writability back-pressure (a full peer stops
+ * reads here), half-close passed through (a FIN here shuts the peer's output once flushed),
+ * release of what cannot be delivered, and both sides closed after flush.
+ */
+final class RelayHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(RelayHandler.class);
+
+    private final Channel peer;
+
+    RelayHandler(Channel peer) {
+        this.peer = peer;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!peer.isActive()) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        peer.write(msg).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        peer.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        peer.config().setAutoRead(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            halfClose(ctx.channel());
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    private void halfClose(Channel self) {
+        if (!(peer instanceof DuplexChannel) || !peer.isActive()) {
+            Channels.closeOnFlush(self);
+            return;
+        }
+        DuplexChannel duplexPeer = (DuplexChannel) peer;
+        peer.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (!f.isSuccess()) {
+                peer.close();
+                self.close();
+                return;
+            }
+            duplexPeer.shutdownOutput().addListener(s -> {
+                boolean selfDone = self instanceof DuplexChannel && ((DuplexChannel) self).isOutputShutdown();
+                if (!s.isSuccess() || selfDone || duplexPeer.isInputShutdown()) {
+                    peer.close();
+                    self.close();
+                }
+            });
+        });
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Channels.closeOnFlush(peer);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("relay closed: {}", cause.toString());
+        } else {
+            log.warn("relay failed: {}", cause.toString());
+        }
+        ctx.close();
+        Channels.closeOnFlush(peer);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.egressguard.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponse;
+import java.util.ArrayDeque;
+import java.util.function.IntConsumer;
+
+/**
+ * The two switches from HTTP to a raw relay, each in the order that loses no byte and sends no
+ * byte through the wrong codec: the client's decoder leaves before the switch response (bytes it
+ * buffered flow into the relay), its encoder only after the response is written, and the upstream
+ * reads nothing until both relays are in place.
+ */
+final class Tunnels {
+    private Tunnels() {}
+
+    /** CONNECT: the upstream is connected; answer 200 and relay raw bytes both ways. */
+    static void startConnectTunnel(ChannelHandlerContext ctx, ProxyFrontendHandler frontend, Channel upstream, IntConsumer onClosed) {
+        Channel client = ctx.channel();
+        ChannelPipeline p = client.pipeline();
+        frontend.handOver();
+        p.addLast(HandlerNames.RELAY, new RelayHandler(upstream));
+        p.remove(HandlerNames.FRONTEND);
+        p.remove(HandlerNames.HTTP_DECODER);
+        whenBothClosed(client, upstream, () -> onClosed.accept(200));
+        client.writeAndFlush(ProxyFrontendHandler.connectEstablished()).addListener(f -> {
+            if (!f.isSuccess()) {
+                client.close();
+                upstream.close();
+                return;
+            }
+            p.remove(HandlerNames.HTTP_ENCODER);
+            upstream.pipeline().addLast(HandlerNames.RELAY, new RelayHandler(client));
+            startRelaying(client, upstream);
+        });
+    }
+
+    /** WebSocket: the upstream answered 101; pass it on, then relay frames as raw bytes both ways. */
+    static void switchWebSocket(ChannelHandlerContext ctx, ProxyFrontendHandler frontend, Channel upstream, HttpResponse switching,
+                                ArrayDeque<ByteBuf> earlyUpstreamBytes, IntConsumer onClosed) {
+        Channel client = ctx.channel();
+        FullHttpResponse response = new DefaultFullHttpResponse(switching.protocolVersion(), switching.status());
+        response.headers().set(switching.headers());
+        frontend.handOver();
+        whenBothClosed(client, upstream, () -> onClosed.accept(101));
+        client.writeAndFlush(response).addListener(f -> {
+            if (!f.isSuccess()) {
+                earlyUpstreamBytes.forEach(ByteBuf::release);
+                earlyUpstreamBytes.clear();
+                client.close();
+                upstream.close();
+                return;
+            }
+            ChannelPipeline cp = client.pipeline();
+            cp.addLast(HandlerNames.RELAY, new RelayHandler(upstream));
+            cp.remove(HandlerNames.FRONTEND);
+            cp.remove(HandlerNames.HTTP_DECODER);
+            cp.remove(HandlerNames.HTTP_ENCODER);
+            ChannelPipeline up = upstream.pipeline();
+            up.addLast(HandlerNames.RELAY, new RelayHandler(client));
+            up.remove(HandlerNames.UPSTREAM_RESPONSE);
+            while (!earlyUpstreamBytes.isEmpty()) {
+                client.write(earlyUpstreamBytes.poll()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            }
+            up.remove(HandlerNames.UPSTREAM_CODEC);
+            client.flush();
+            startRelaying(client, upstream);
+        });
+    }
+
+    private static void startRelaying(Channel client, Channel upstream) {
+        client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        upstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        upstream.config().setAutoRead(true);
+        client.config().setAutoRead(true);
+    }
+
+    private static void whenBothClosed(Channel a, Channel b, Runnable action) {
+        a.closeFuture().addListener(x -> b.closeFuture().addListener(y -> action.run()));
+    }
+}
