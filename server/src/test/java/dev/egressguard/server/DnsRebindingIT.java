@@ -27,7 +27,8 @@ class DnsRebindingIT {
     static void start() throws Exception {
         origin = HttpUpstream.http("127.0.0.2");
         sink = new SinkListener("127.0.0.1", origin.port());
-        harness = new ProxyHarness("allow:\n  - cidr: 127.0.0.2/32\n    ports: [" + origin.port() + "]\n    reason: the allowed origin\n");
+        harness = new ProxyHarness("allow:\n  - cidr: 127.0.0.2/32\n    ports: [" + origin.port() + "]\n    reason: the allowed origin\n"
+                + "  - cidr: 127.0.0.3/32\n    ports: [" + origin.port() + "]\n    reason: an allowed address where nothing listens\n");
     }
 
     @AfterAll
@@ -54,6 +55,23 @@ class DnsRebindingIT {
         AuditEvent denied = harness.audit.await(e -> e.event().equals("decision") && "rebind.test".equals(e.host())
                 && "deny".equals(e.verdict()), Duration.ofSeconds(5));
         assertThat(denied.addresses()).containsExactly("127.0.0.1");
+    }
+
+    @Test
+    void aVettedAddressThatRefusesFallsThroughToTheNextOne() throws Exception {
+        harness.dns.answer("fallback.test", List.of("127.0.0.3", "127.0.0.2"));
+        assertThat(get("fallback.test")).startsWith("HTTP/1.1 200");
+        AuditEvent close = harness.audit.await(e -> e.event().equals("close") && "fallback.test".equals(e.host()), Duration.ofSeconds(5));
+        assertThat(close.address()).isEqualTo("127.0.0.2");
+        assertThat(harness.dials.dials()).extracting(a -> a.getAddress().getHostAddress()).contains("127.0.0.3", "127.0.0.2");
+    }
+
+    @Test
+    void whenNoVettedAddressAnswersTheClientGetsAnUpstreamErrorNotADenial() throws Exception {
+        String a = "127.0.0.3:" + origin.port();
+        String answer = harness.raw("GET http://" + a + "/ HTTP/1.1\r\nHost: " + a + "\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 502").contains("Proxy-Status: egressguard; error=connection_refused");
+        assertThat(answer).doesNotContain("X-Egressguard-Reason");
     }
 
     @Test
