@@ -127,17 +127,29 @@ public final class AddressClassifier {
                 return prefixDenied.get(kind);
             }
             Classification inner = classifyIpv4(kind.ipv4(high, low));
-            return inner.isDenied() ? inner.via(kind) : extraFor(high, low);
+            if (inner.isDenied()) {
+                return inner.via(kind);
+            }
+            // A 6to4 or Teredo prefix above an ISATAP interface id carries a second IPv4: judge it too.
+            return isatapOrExtra(high, low);
         }
         for (int i = 0; i < v6Class.length; i++) {
             if ((high & v6MaskHigh[i]) == v6ValueHigh[i] && (low & v6MaskLow[i]) == v6ValueLow[i]) {
-                return v6Class[i].isDenied() ? v6Class[i] : extraFor(high, low);
+                if (v6Class[i].isDenied()) {
+                    return v6Class[i];
+                }
+                break; // a globally reachable carve-out: an ISATAP interface id inside it is still judged
             }
         }
-        if (kind == EmbeddingKind.ISATAP) {
-            Classification inner = classifyIpv4(kind.ipv4(high, low));
+        return isatapOrExtra(high, low);
+    }
+
+    /** ISATAP is judged by its IPv4 under any prefix and in either mode; then the operator's ranges. */
+    private Classification isatapOrExtra(long high, long low) {
+        if (EmbeddingKind.hasIsatapInterfaceId(low)) {
+            Classification inner = classifyIpv4(EmbeddingKind.ISATAP.ipv4(high, low));
             if (inner.isDenied()) {
-                return inner.via(kind);
+                return inner.via(EmbeddingKind.ISATAP);
             }
         }
         return extraFor(high, low);

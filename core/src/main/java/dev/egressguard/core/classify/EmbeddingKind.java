@@ -52,7 +52,7 @@ public enum EmbeddingKind {
             if (top == 0 && (low & 0xffff_fffeL) != 0) {
                 return IPV4_COMPATIBLE;
             }
-            return null;
+            return hasIsatapInterfaceId(low) ? ISATAP : null; // ISATAP under ::/64 too
         }
         if (high == 0x0064_ff9b_0000_0000L && (low >>> 32) == 0) {
             return NAT64;
@@ -63,10 +63,15 @@ public enum EmbeddingKind {
         if ((high >>> 32) == 0x2001_0000L) {
             return TEREDO;
         }
-        if (((low >>> 48) & 0xfcffL) == 0 && ((low >>> 32) & 0xffffL) == 0x5efeL) {
-            return ISATAP;
-        }
-        return null;
+        return hasIsatapInterfaceId(low) ? ISATAP : null;
+    }
+
+    /**
+     * True when the interface identifier (the low 64 bits) is an ISATAP one, {@code [02]00:5efe:a.b.c.d}
+     * with any u/g bits, whatever the prefix above it: 6to4 and Teredo prefixes included.
+     */
+    public static boolean hasIsatapInterfaceId(long low) {
+        return ((low >>> 48) & 0xfcffL) == 0 && ((low >>> 32) & 0xffffL) == 0x5efeL;
     }
 
     /** The embedded IPv4 value, for an address of this kind. */

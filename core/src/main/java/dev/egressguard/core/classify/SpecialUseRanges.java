@@ -1,5 +1,6 @@
 package dev.egressguard.core.classify;
 
+import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.net.IpRange;
 import dev.egressguard.core.policy.Reason;
 import java.util.List;
@@ -81,6 +82,34 @@ public final class SpecialUseRanges {
             new Entry("fe80::/10", Reason.IP_LINK_LOCAL),
             new Entry("fec0::/10", Reason.IP_SITE_LOCAL),
             new Entry("ff00::/8", Reason.IP_MULTICAST));
+
+    /**
+     * True when {@code address} is a metadata address or carries one embedded in any IPv6 form
+     * (mapped, NAT64, 6to4, Teredo, ISATAP), whatever the embedded-IPv4 mode.
+     */
+    public static boolean isMetadata(IpAddress address) {
+        if (isMetadataExactly(address)) {
+            return true;
+        }
+        if (address.isIpv4()) {
+            return false;
+        }
+        EmbeddingKind kind = EmbeddingKind.of(address.high(), address.low());
+        if (kind != null && isMetadataExactly(IpAddress.ofIpv4(kind.ipv4(address.high(), address.low())))) {
+            return true;
+        }
+        return EmbeddingKind.hasIsatapInterfaceId(address.low())
+                && isMetadataExactly(IpAddress.ofIpv4(EmbeddingKind.ISATAP.ipv4(address.high(), address.low())));
+    }
+
+    private static boolean isMetadataExactly(IpAddress address) {
+        for (Entry e : METADATA) {
+            if (e.range().contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** Every built-in entry, in the order {@code policy show} prints them. */
     public static List<Entry> all() {

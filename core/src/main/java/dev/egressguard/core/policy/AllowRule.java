@@ -1,6 +1,7 @@
 package dev.egressguard.core.policy;
 
 import dev.egressguard.core.classify.Classification;
+import dev.egressguard.core.classify.SpecialUseRanges;
 import dev.egressguard.core.net.HostPattern;
 import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.core.net.HostPort;
@@ -61,7 +62,8 @@ public final class AllowRule {
         if (cidr == null || !portMatches(port) || !cidr.contains(address)) {
             return false;
         }
-        return c.rangeReason() != Reason.IP_METADATA || cidr.isSingleAddress();
+        // A metadata address, in any spelling that carries it, opens only for a rule naming it exactly.
+        return cidr.isSingleAddress() || (c.rangeReason() != Reason.IP_METADATA && !SpecialUseRanges.isMetadata(address));
     }
 
     /** True when the rule names {@code normalizedHost} for {@code port}. */
