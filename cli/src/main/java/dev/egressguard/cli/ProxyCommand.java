@@ -39,15 +39,20 @@ final class ProxyCommand implements Callable<Integer> {
             file = new PolicyFile(file.source(), address, file.clientsAllow(), file.policy(), file.dns(), file.limits(), file.audit());
         }
         ProxyServer server;
+        LogbackAuditSink audit = LogbackAuditSink.create(file.audit().fileIfSet().orElse(null));
         try {
-            server = ProxyServer.start(file, LogbackAuditSink.create(file.audit().fileIfSet().orElse(null)), DialGuard.NONE);
-        } catch (RuntimeException e) {
+            server = ProxyServer.start(file, audit, DialGuard.NONE);
+        } catch (Exception e) { // bind failures arrive as (unchecked-thrown) IOExceptions
+            audit.close();
             throw new InputException("proxy: cannot listen on " + file.listen() + ": " + e.getMessage());
         }
         PrintWriter err = spec.commandLine().getErr();
         err.println(banner(file, server));
         err.flush();
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "egressguard-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            audit.close();
+        }, "egressguard-shutdown"));
         server.awaitClose();
         return ExitCodes.OK;
     }

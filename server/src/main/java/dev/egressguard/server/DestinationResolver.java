@@ -3,8 +3,6 @@ package dev.egressguard.server;
 import dev.egressguard.config.DnsSettings;
 import dev.egressguard.core.net.HostPort;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.resolver.HostsFileEntriesResolver;
 import io.netty.resolver.ResolvedAddressTypes;
 import io.netty.resolver.dns.DnsNameResolver;
@@ -38,11 +36,13 @@ final class DestinationResolver implements AutoCloseable {
     }
 
     private final DnsSettings settings;
+    private final Transport transport;
     private final DnsServerAddressStreamProvider servers;
     private final Map<EventLoop, DnsNameResolver> resolvers = new ConcurrentHashMap<>();
 
-    DestinationResolver(DnsSettings settings) {
+    DestinationResolver(DnsSettings settings, Transport transport) {
         this.settings = settings;
+        this.transport = transport;
         if (settings.servers().isEmpty()) {
             this.servers = DnsServerAddressStreamProviders.platformDefault();
         } else {
@@ -79,8 +79,8 @@ final class DestinationResolver implements AutoCloseable {
 
     private DnsNameResolver resolverFor(EventLoop loop) {
         return resolvers.computeIfAbsent(loop, l -> new DnsNameResolverBuilder(l)
-                .channelType(NioDatagramChannel.class)
-                .socketChannelType(NioSocketChannel.class)
+                .channelType(transport.datagramChannel())
+                .socketChannelType(transport.socketChannel())
                 .nameServerProvider(servers)
                 .queryTimeoutMillis(Math.max(100, settings.timeout().toMillis()))
                 .resolvedAddressTypes(ResolvedAddressTypes.IPV4_PREFERRED)

@@ -7,8 +7,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -33,15 +31,16 @@ public final class ProxyServer implements AutoCloseable {
     /** Binds the policy's listen address and starts serving; {@code dialGuard} checks every upstream dial. */
     public static ProxyServer start(PolicyFile policy, AuditSink audit, DialGuard dialGuard) throws InterruptedException {
         Objects.requireNonNull(policy, "policy");
-        EventLoopGroup boss = new NioEventLoopGroup(1);
-        EventLoopGroup workers = new NioEventLoopGroup();
-        DestinationResolver resolver = new DestinationResolver(policy.dns());
+        Transport transport = Transport.best();
+        EventLoopGroup boss = transport.group(1);
+        EventLoopGroup workers = transport.group(0);
+        DestinationResolver resolver = new DestinationResolver(policy.dns(), transport);
         try {
-            ProxyContext context = new ProxyContext(policy, resolver, new VettedConnector(policy.limits().connectTimeout(), dialGuard), audit);
+            ProxyContext context = new ProxyContext(policy, resolver, new VettedConnector(policy.limits().connectTimeout(), dialGuard, transport), audit);
             InetSocketAddress bind = new InetSocketAddress(IpLiterals.parse(policy.listen().host()).toInetAddress(), policy.listen().port());
             Channel listener = new ServerBootstrap()
                     .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)

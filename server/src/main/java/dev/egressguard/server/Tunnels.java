@@ -6,6 +6,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponse;
@@ -75,7 +77,15 @@ final class Tunnels {
         });
     }
 
+    /** Tunnels carry bulk data: reads may grow to 256 KiB, and each side buffers up to 1 MiB for a slow peer. */
+    private static final AdaptiveRecvByteBufAllocator TUNNEL_READS = new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 256 * 1024);
+    private static final WriteBufferWaterMark TUNNEL_WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+
     private static void startRelaying(Channel client, Channel upstream) {
+        for (Channel ch : new Channel[] {client, upstream}) {
+            ch.config().setRecvByteBufAllocator(TUNNEL_READS);
+            ch.config().setWriteBufferWaterMark(TUNNEL_WATER_MARK);
+        }
         client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         upstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         upstream.config().setAutoRead(true);

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -25,10 +24,12 @@ import java.util.function.Supplier;
 final class VettedConnector {
     private final Duration connectTimeout;
     private final DialGuard dialGuard;
+    private final Transport transport;
 
-    VettedConnector(Duration connectTimeout, DialGuard dialGuard) {
+    VettedConnector(Duration connectTimeout, DialGuard dialGuard, Transport transport) {
         this.connectTimeout = connectTimeout;
         this.dialGuard = dialGuard;
+        this.transport = transport;
     }
 
     /** Connects to the first address that answers; fails with the last cause when none does. */
@@ -53,7 +54,7 @@ final class VettedConnector {
         }
         ChannelFuture f = new Bootstrap()
                 .group(loop)
-                .channel(NioSocketChannel.class)
+                .channel(transport.socketChannel())
                 .resolver(NoopAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)

@@ -1,5 +1,6 @@
 package dev.egressguard.server.audit;
 
+import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
@@ -55,16 +56,32 @@ public final class LogbackAuditSink implements AuditSink {
             appender = rolling;
         }
         appender.setContext(context);
-        appender.setName("egressguard-audit");
+        appender.setName("egressguard-audit-out");
         appender.setEncoder(encoder);
         appender.setImmediateFlush(true);
         appender.start();
-        logger.addAppender(appender);
+        // Writes happen on logback's worker thread, never on a Netty event loop. Nothing is
+        // dropped: when the queue is full, emitting waits (back-pressure) instead of discarding.
+        AsyncAppender async = new AsyncAppender();
+        async.setContext(context);
+        async.setName("egressguard-audit");
+        async.setQueueSize(16_384);
+        async.setDiscardingThreshold(0);
+        async.setNeverBlock(false);
+        async.setMaxFlushTime(5_000);
+        async.addAppender(appender);
+        async.start();
+        logger.addAppender(async);
         return new LogbackAuditSink(logger);
     }
 
     @Override
     public void emit(AuditEvent event) {
         logger.info(event.toJson());
+    }
+
+    /** Writes out queued events and stops the appenders (at shutdown). */
+    public void close() {
+        logger.detachAndStopAllAppenders();
     }
 }

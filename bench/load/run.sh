@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs ../shared/bench/run.sh with egressguard beside Squid, tinyproxy and the direct path.
+# egressguard is started fresh (run.sh's note on idle RSS), audits to a file in a temp dir, and is
+# stopped by PID at the end. Extra arguments go to run.sh (e.g. --pin, --only ka-1k).
+#   bench/load/run.sh --out bench/results/egressguard-$(date +%F).json
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+shared="${EGRESSGUARD_SHARED:-$root/../shared}"
+jar="$root/cli/target/egressguard.jar"
+[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl cli -am install)
+tmp="$(mktemp -d /tmp/egressguard-bench.XXXXXX)"
+sed "s|^limits:|audit:\n  file: $tmp/audit.jsonl\nlimits:|" "$here/policy.yaml" > "$tmp/policy.yaml"
+java ${EGRESSGUARD_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx512m} -jar "$jar" proxy --policy "$tmp/policy.yaml" 2> "$tmp/proxy.err" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; echo "audit lines: $(wc -l < "$tmp/audit.jsonl" 2>/dev/null || echo 0); logs in $tmp" >&2' EXIT
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$tmp/proxy.err" 2>/dev/null && break
+  kill -0 "$pid" 2>/dev/null || { cat "$tmp/proxy.err" >&2; exit 1; }
+  sleep 0.1
+done
+cat "$tmp/proxy.err" >&2
+"$shared/bench/run.sh" --proxy egressguard=127.0.0.1:13130 --label "egressguard $(git -C "$root" rev-parse --short HEAD)" "$@"
