@@ -7,14 +7,12 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 shared="${EGRESSGUARD_SHARED:-$root/../shared}"
-jar="$root/cli/target/egressguard.jar"
-[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl cli -am install)
 tmp="$(mktemp -d /tmp/egressguard-bench.XXXXXX)"
 sed "s|^limits:|audit:\n  file: $tmp/audit.jsonl\nlimits:|" "$here/policy.yaml" > "$tmp/policy.yaml"
-java ${EGRESSGUARD_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx512m} -jar "$jar" proxy --policy "$tmp/policy.yaml" 2> "$tmp/proxy.err" &
+"$root/bin/egressguard" proxy --policy "$tmp/policy.yaml" 2> "$tmp/proxy.err" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; echo "audit lines: $(wc -l < "$tmp/audit.jsonl" 2>/dev/null || echo 0); logs in $tmp" >&2' EXIT
-for _ in $(seq 1 100); do
+for _ in $(seq 1 900); do  # the launcher may build the jar first
   grep -q "listening on" "$tmp/proxy.err" 2>/dev/null && break
   kill -0 "$pid" 2>/dev/null || { cat "$tmp/proxy.err" >&2; exit 1; }
   sleep 0.1

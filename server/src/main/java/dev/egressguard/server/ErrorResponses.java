@@ -43,6 +43,7 @@ final class ErrorResponses {
             case URL_UNSUPPORTED_SCHEME:
                 return ProxyStatusError.HTTP_REQUEST_ERROR;
             case INTERNAL_ERROR:
+            case AUDIT_BACKLOG:
                 return ProxyStatusError.PROXY_INTERNAL_ERROR;
             default:
                 return r.code().startsWith("ip.") ? ProxyStatusError.DESTINATION_IP_PROHIBITED : ProxyStatusError.HTTP_REQUEST_DENIED;
@@ -56,6 +57,8 @@ final class ErrorResponses {
                 return 431;
             case REQUEST_TIMEOUT:
                 return 408;
+            case AUDIT_BACKLOG:
+                return 503;
             default:
                 return errorFor(decision).status();
         }
@@ -67,7 +70,11 @@ final class ErrorResponses {
         String details = decision.reason().code() + decision.rule().map(r -> " " + r).orElse("");
         String kind = statusFor(decision) == 403 ? "denied by policy" : "request failed";
         String body = "egressguard: " + kind + ": " + decision.reason().code() + " (" + decision.reason().description() + ")" + rule + "\n";
-        return build(statusFor(decision), errorFor(decision), details, decision.reason().code(), body);
+        FullHttpResponse r = build(statusFor(decision), errorFor(decision), details, decision.reason().code(), body);
+        if (decision.reason() == Reason.AUDIT_BACKLOG) {
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
+        }
+        return r;
     }
 
     /** The response for an upstream failure after the policy allowed the destination. */

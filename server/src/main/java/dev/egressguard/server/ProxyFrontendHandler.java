@@ -18,7 +18,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
@@ -136,6 +135,10 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         sequence++;
         exchange = new Exchange(proxy.audit(), connectionId + "-" + sequence, clientText, req.method().name(), upMark, downMark);
         requestComplete = req instanceof LastHttpContent;
+        if (!proxy.audit().hasCapacity()) {
+            refuse(Reason.AUDIT_BACKLOG, "audit");
+            return;
+        }
         if (req.decoderResult().isFailure()) {
             refuseMalformed(req.decoderResult().cause());
             return;
@@ -187,15 +190,18 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The request as it goes upstream: origin-form, hop-by-hop and Proxy-* headers gone, Host set. */
+    /**
+     * The request as it goes upstream: origin-form, hop-by-hop and Proxy-* headers gone, Host set.
+     * The decoder's head holds no buffer, so it is rewritten in place rather than copied.
+     */
     private HttpRequest rewrite(HttpRequest req) {
-        HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), target.originForm());
-        out.headers().set(req.headers());
-        HopByHopHeaders.strip(out.headers(), target.mode() == RequestTarget.Mode.WEBSOCKET);
-        if (!out.headers().contains(HttpHeaderNames.HOST)) {
-            out.headers().set(HttpHeaderNames.HOST, target.hostHeader());
+        req.setProtocolVersion(HttpVersion.HTTP_1_1);
+        req.setUri(target.originForm());
+        HopByHopHeaders.strip(req.headers(), target.mode() == RequestTarget.Mode.WEBSOCKET);
+        if (!req.headers().contains(HttpHeaderNames.HOST)) {
+            req.headers().set(HttpHeaderNames.HOST, target.hostHeader());
         }
-        return out;
+        return req;
     }
 
     // ---- the decision -----------------------------------------------------------------------

@@ -33,7 +33,9 @@ public final class ProxyServer implements AutoCloseable {
         Objects.requireNonNull(policy, "policy");
         Transport transport = Transport.best();
         EventLoopGroup boss = transport.group(1);
-        EventLoopGroup workers = transport.group(0);
+        // One event loop per core (Netty's default is two): a connection pair lives on one loop,
+        // so more loops than cores only adds context switches.
+        EventLoopGroup workers = transport.group(Integer.getInteger("egressguard.eventLoops", Runtime.getRuntime().availableProcessors()));
         DestinationResolver resolver = new DestinationResolver(policy.dns(), transport);
         try {
             ProxyContext context = new ProxyContext(policy, resolver, new VettedConnector(policy.limits().connectTimeout(), dialGuard, transport), audit);

@@ -47,6 +47,7 @@ public enum Reason {
     REQUEST_HEADER_TOO_LARGE("request.header_too_large", "the request head is larger than limits.maxHeaderBytes"),
     REQUEST_TIMEOUT("request.timeout", "the client did not send a complete request head in time"),
 
+    AUDIT_BACKLOG("proxy.audit_backlog", "the audit log is not keeping up; refused until it does, so that nothing passes unaudited"),
     INTERNAL_ERROR("internal.error", "an internal error occurred; denied to fail closed");
 
     private final String code;

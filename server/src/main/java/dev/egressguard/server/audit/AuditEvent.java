@@ -1,10 +1,5 @@
 package dev.egressguard.server.audit;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 
@@ -17,58 +12,60 @@ public record AuditEvent(Instant ts, String event, String id, String client, Str
                          String host, Integer port, List<String> addresses, String address, String verdict,
                          String reason, String rule, Integer status, String error, Long bytesUp, Long bytesDown,
                          Long durationMs) {
-    private static final JsonFactory JSON = new JsonFactory();
-
     /** The event as one line of JSON; absent fields are omitted. */
     public String toJson() {
-        StringWriter w = new StringWriter(256);
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.writeStartObject();
-            g.writeStringField(AuditFields.TS, ts.toString());
-            g.writeStringField(AuditFields.EVENT, event);
-            g.writeStringField(AuditFields.ID, id);
-            string(g, AuditFields.CLIENT, client);
-            string(g, AuditFields.USER, user);
-            string(g, AuditFields.MODE, mode);
-            string(g, AuditFields.METHOD, method);
-            string(g, AuditFields.HOST, host);
-            if (port != null) {
-                g.writeNumberField(AuditFields.PORT, port);
-            }
-            if (addresses != null) {
-                g.writeArrayFieldStart(AuditFields.ADDRESSES);
-                for (String a : addresses) {
-                    g.writeString(a);
+        StringBuilder sb = new StringBuilder(320);
+        appendJson(sb, new TimestampText());
+        return sb.toString();
+    }
+
+    /** Appends the event as one line of JSON (no line break); absent fields are omitted. */
+    void appendJson(StringBuilder sb, TimestampText timestamps) {
+        sb.append("{\"").append(AuditFields.TS).append("\":\"");
+        timestamps.append(sb, ts);
+        sb.append('"');
+        sb.append(',');
+        JsonText.field(sb, AuditFields.EVENT, event);
+        sb.append(',');
+        JsonText.field(sb, AuditFields.ID, id);
+        optional(sb, AuditFields.CLIENT, client);
+        optional(sb, AuditFields.USER, user);
+        optional(sb, AuditFields.MODE, mode);
+        optional(sb, AuditFields.METHOD, method);
+        optional(sb, AuditFields.HOST, host);
+        optional(sb, AuditFields.PORT, port);
+        if (addresses != null) {
+            sb.append(",\"").append(AuditFields.ADDRESSES).append("\":[");
+            for (int i = 0; i < addresses.size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
                 }
-                g.writeEndArray();
+                JsonText.string(sb, addresses.get(i));
             }
-            string(g, AuditFields.ADDRESS, address);
-            string(g, AuditFields.VERDICT, verdict);
-            string(g, AuditFields.REASON, reason);
-            string(g, AuditFields.RULE, rule);
-            if (status != null) {
-                g.writeNumberField(AuditFields.STATUS, status);
-            }
-            string(g, AuditFields.ERROR, error);
-            number(g, AuditFields.BYTES_UP, bytesUp);
-            number(g, AuditFields.BYTES_DOWN, bytesDown);
-            number(g, AuditFields.DURATION_MS, durationMs);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            sb.append(']');
         }
-        return w.toString();
+        optional(sb, AuditFields.ADDRESS, address);
+        optional(sb, AuditFields.VERDICT, verdict);
+        optional(sb, AuditFields.REASON, reason);
+        optional(sb, AuditFields.RULE, rule);
+        optional(sb, AuditFields.STATUS, status);
+        optional(sb, AuditFields.ERROR, error);
+        optional(sb, AuditFields.BYTES_UP, bytesUp);
+        optional(sb, AuditFields.BYTES_DOWN, bytesDown);
+        optional(sb, AuditFields.DURATION_MS, durationMs);
+        sb.append('}');
     }
 
-    private static void string(JsonGenerator g, String name, String value) throws IOException {
+    private static void optional(StringBuilder sb, String name, String value) {
         if (value != null) {
-            g.writeStringField(name, value);
+            sb.append(',');
+            JsonText.field(sb, name, value);
         }
     }
 
-    private static void number(JsonGenerator g, String name, Long value) throws IOException {
+    private static void optional(StringBuilder sb, String name, Number value) {
         if (value != null) {
-            g.writeNumberField(name, value);
+            sb.append(",\"").append(name).append("\":").append(value);
         }
     }
 }

@@ -1,29 +1,55 @@
 package dev.egressguard.server.audit;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Audit events as JSON lines through logback: standard output by default, or a file that rolls
  * daily and at 100 MiB (30 days kept). The {@code egressguard.audit} logger does not propagate, so
  * audit lines never mix with diagnostics and diagnostics never reach the audit file.
+ *
+ * <p>An event loop only queues the event: one writer thread formats the JSON and hands logback
+ * everything queued at once as one write, so a burst costs one system call, not one per line; a
+ * line is on disk within a few milliseconds. The queue is bounded; {@link #hasCapacity()} turns
+ * false before it is full, and the proxy then refuses new requests (fail closed) rather than
+ * block an event loop or let traffic pass unaudited.
  */
-public final class LogbackAuditSink implements AuditSink {
+public final class LogbackAuditSink implements AuditSink, AutoCloseable {
     public static final String LOGGER = "egressguard.audit";
+    private static final Logger log = LoggerFactory.getLogger(LogbackAuditSink.class);
+    private static final int CAPACITY = 65_536;
+    /** Room kept for the close events of requests already decided. */
+    private static final int RESERVE = 4_096;
+    private static final int MAX_BATCH = 4_096;
+    private static final long WRITE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final ch.qos.logback.classic.Logger logger;
+    private final BlockingQueue<AuditEvent> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final AtomicLong dropped = new AtomicLong();
+    private final Thread writer;
+    private volatile boolean closing;
 
     private LogbackAuditSink(ch.qos.logback.classic.Logger logger) {
         this.logger = logger;
+        this.writer = new Thread(this::writeLoop, "egressguard-audit");
+        writer.setDaemon(true);
+        writer.start();
     }
 
     /** A sink writing to {@code file}, or to standard output when {@code file} is null. */
@@ -33,19 +59,18 @@ public final class LogbackAuditSink implements AuditSink {
         logger.detachAndStopAllAppenders();
         logger.setAdditive(false);
         logger.setLevel(Level.INFO);
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        LineEncoder encoder = new LineEncoder();
         encoder.setContext(context);
-        encoder.setPattern("%msg%n");
         encoder.start();
-        OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender;
+        OutputStreamAppender<ILoggingEvent> appender;
         if (file == null) {
-            ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> console = new ConsoleAppender<>();
+            ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
             console.setTarget("System.out");
             appender = console;
         } else {
-            RollingFileAppender<ch.qos.logback.classic.spi.ILoggingEvent> rolling = new RollingFileAppender<>();
+            RollingFileAppender<ILoggingEvent> rolling = new RollingFileAppender<>();
             rolling.setFile(file.toString());
-            SizeAndTimeBasedRollingPolicy<ch.qos.logback.classic.spi.ILoggingEvent> policy = new SizeAndTimeBasedRollingPolicy<>();
+            SizeAndTimeBasedRollingPolicy<ILoggingEvent> policy = new SizeAndTimeBasedRollingPolicy<>();
             policy.setContext(context);
             policy.setParent(rolling);
             policy.setFileNamePattern(file + ".%d{yyyy-MM-dd}.%i.gz");
@@ -56,32 +81,83 @@ public final class LogbackAuditSink implements AuditSink {
             appender = rolling;
         }
         appender.setContext(context);
-        appender.setName("egressguard-audit-out");
+        appender.setName("egressguard-audit");
         appender.setEncoder(encoder);
         appender.setImmediateFlush(true);
         appender.start();
-        // Writes happen on logback's worker thread, never on a Netty event loop. Nothing is
-        // dropped: when the queue is full, emitting waits (back-pressure) instead of discarding.
-        AsyncAppender async = new AsyncAppender();
-        async.setContext(context);
-        async.setName("egressguard-audit");
-        async.setQueueSize(16_384);
-        async.setDiscardingThreshold(0);
-        async.setNeverBlock(false);
-        async.setMaxFlushTime(5_000);
-        async.addAppender(appender);
-        async.start();
-        logger.addAppender(async);
+        logger.addAppender(appender);
         return new LogbackAuditSink(logger);
     }
 
+    /** Queues the event; never blocks. An event that finds the queue full is counted in {@link #dropped()}. */
     @Override
     public void emit(AuditEvent event) {
-        logger.info(event.toJson());
+        if (!queue.offer(event)) {
+            if (dropped.getAndIncrement() % 10_000 == 0) {
+                log.error("audit queue full: {} event(s) dropped so far", dropped.get());
+            }
+        }
     }
 
-    /** Writes out queued events and stops the appenders (at shutdown). */
+    @Override
+    public boolean hasCapacity() {
+        return !closing && queue.remainingCapacity() > RESERVE;
+    }
+
+    /** Events that could not be queued (the proxy refuses requests well before this happens). */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /**
+     * Drains the queue every {@link #WRITE_INTERVAL_NANOS} at the most. The writer never waits on
+     * the queue itself, so queueing an event wakes no thread: under load one write carries
+     * hundreds of lines, and an event loop pays for none of it.
+     */
+    private void writeLoop() {
+        List<AuditEvent> batch = new ArrayList<>(MAX_BATCH);
+        StringBuilder text = new StringBuilder(64 * 1024);
+        TimestampText timestamps = new TimestampText();
+        while (true) {
+            boolean stopping = closing;
+            try {
+                if (queue.drainTo(batch, MAX_BATCH) == 0) {
+                    if (stopping) {
+                        return;
+                    }
+                    LockSupport.parkNanos(this, WRITE_INTERVAL_NANOS);
+                    continue;
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    if (i > 0) {
+                        text.append('\n'); // the encoder ends the last line
+                    }
+                    batch.get(i).appendJson(text, timestamps);
+                }
+                logger.info(text.toString());
+            } catch (RuntimeException e) {
+                log.error("audit write failed: {}", e.toString());
+            } finally {
+                batch.clear();
+                if (text.capacity() > 1 << 20) {
+                    text = new StringBuilder(64 * 1024);
+                } else {
+                    text.setLength(0);
+                }
+            }
+        }
+    }
+
+    /** Writes out what is queued (waiting up to 5 s) and stops the appender (at shutdown). */
+    @Override
     public void close() {
+        closing = true;
+        LockSupport.unpark(writer);
+        try {
+            writer.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         logger.detachAndStopAllAppenders();
     }
 }
