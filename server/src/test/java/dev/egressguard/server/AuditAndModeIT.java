@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.egressguard.config.PolicyFileLoader;
 import dev.egressguard.server.audit.AuditEvent;
+import dev.egressguard.server.audit.AuditSink;
 import dev.egressguard.server.audit.LogbackAuditSink;
 import dev.egressguard.server.support.HttpUpstream;
 import dev.egressguard.server.support.LeakReports;
@@ -104,6 +105,38 @@ class AuditAndModeIT {
             AuditEvent refused = harness.audit.await(e -> e.event().equals("decision"), Duration.ofSeconds(5));
             assertThat(refused.reason()).isEqualTo("client.not_allowed");
             assertThat(refused.host()).isNull();
+        }
+    }
+
+    @Test
+    void whenTheAuditLogCannotKeepUpRequestsAreRefusedNotPassedUnaudited() throws Exception {
+        try (HttpUpstream origin = HttpUpstream.http("127.0.0.1")) {
+            String yaml = "listen: 127.0.0.1:0\nallow:\n  - cidr: 127.0.0.1/32\n    ports: [" + origin.port() + "]\n    reason: test origin\n";
+            List<AuditEvent> emitted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            AuditSink backedUp = new AuditSink() {
+                @Override
+                public void emit(AuditEvent event) {
+                    emitted.add(event);
+                }
+
+                @Override
+                public boolean hasCapacity() {
+                    return false;
+                }
+            };
+            LoopbackDialGuard guard = new LoopbackDialGuard();
+            try (ProxyServer proxy = ProxyServer.start(PolicyFileLoader.parse(yaml, "t"), backedUp, guard)) {
+                HttpClient client = HttpClient.newBuilder().proxy(ProxySelector.of(proxy.address())).build();
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + origin.port() + "/echo")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(503);
+                assertThat(r.headers().firstValue("Retry-After")).contains("1");
+                assertThat(r.headers().firstValue("X-Egressguard-Reason")).contains("proxy.audit_backlog");
+                assertThat(r.body()).contains("proxy.audit_backlog");
+            }
+            assertThat(origin.seen()).as("nothing passes while it cannot be audited").isEmpty();
+            assertThat(emitted).extracting(AuditEvent::reason).contains("proxy.audit_backlog");
+            assertThat(guard.violations()).isEmpty();
         }
     }
 }
