@@ -1,5 +1,7 @@
 package dev.egressguard.cli;
 
+import dev.egressguard.client.routing.ProxyRoutingException;
+import dev.egressguard.client.routing.RuntimeConfigException;
 import dev.egressguard.config.ConfigException;
 import dev.egressguard.config.ConfigProblem;
 import java.io.PrintWriter;
@@ -11,7 +13,8 @@ import picocli.CommandLine.Spec;
 /** The top command: lists the subcommands and does nothing else. */
 @Command(name = "egressguard", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A filtering egress proxy and SSRF guard for AI-agent runtimes.",
-        subcommands = {ProxyCommand.class, CheckCommand.class, PolicyCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ProxyCommand.class, CheckCommand.class, PolicyCommand.class, RunCommand.class, ConfigCommand.class,
+                CommandLine.HelpCommand.class})
 public final class EgressguardCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -32,8 +35,10 @@ public final class EgressguardCommand implements Runnable {
                     err.println("error: " + p);
                 }
                 err.println(((ConfigException) ex).problems().size() + " error(s); nothing was changed");
-            } else if (ex instanceof InputException) {
+            } else if (ex instanceof InputException || ex instanceof RuntimeConfigException) {
                 err.println("error: " + ex.getMessage());
+            } else if (ex instanceof ProxyRoutingException || ex instanceof RoutingRefusedException) {
+                err.println(ex.getMessage());
             } else {
                 err.println("internal error: " + ex);
                 ex.printStackTrace(err);

@@ -101,6 +101,10 @@ class CliJarIT {
                 assertThat(o.out()).as(url).isEqualTo("403");
             }
             String audit = Files.readString(out);
+            for (int i = 0; i < 100 && !audit.contains("\"reason\":\"ip.metadata\""); i++) {
+                Thread.sleep(50); // audit lines are written in batches, a few milliseconds behind
+                audit = Files.readString(out);
+            }
             assertThat(audit).contains("\"reason\":\"ip.loopback\"").contains("\"reason\":\"ip.metadata\"");
         } finally {
             proxy.destroy();

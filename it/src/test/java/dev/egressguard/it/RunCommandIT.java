@@ -1,0 +1,150 @@
+package dev.egressguard.it;
+
+import static dev.egressguard.it.ChildProcess.JAVA;
+import static dev.egressguard.it.ChildProcess.TEST_CLASSES;
+import static dev.egressguard.it.ChildProcess.egressguard;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.egressguard.server.support.HttpUpstream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code egressguard run -- CMD} as a real process, with curl, a child JVM and shell commands as CMD. */
+@Tag("real-client")
+class RunCommandIT {
+    static HttpUpstream origin;
+    static RoutedProxy proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        origin = HttpUpstream.http("127.0.0.1");
+        proxy = new RoutedProxy(origin.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+        origin.close();
+    }
+
+    private Map<String, String> env(Path home) throws Exception {
+        ChildProcess.homeWithConfig(home, "proxy:\n  enabled: true\n  proxyUrl: " + proxy.url() + "\n");
+        Map<String, String> env = new HashMap<>();
+        env.put("HOME", home.toString());
+        env.put("NO_PROXY", "localhost,127.0.0.1");
+        env.put("no_proxy", "*");
+        return env;
+    }
+
+    private static List<String> run(String... cmd) {
+        List<String> args = new ArrayList<>(List.of("run", "--"));
+        args.addAll(List.of(cmd));
+        return egressguard(args.toArray(String[]::new));
+    }
+
+    @Test
+    void curlGoesThroughTheProxyDespiteNoProxy(@TempDir Path home) throws Exception {
+        ChildProcess.Result r = ChildProcess.run(run("curl", "-s", "--max-time", "10", "http://localhost:" + origin.port() + "/echo"), env(home),
+                null, Duration.ofSeconds(60));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("GET /echo body=0\n");
+        assertThat(proxy.awaitDecision("localhost", origin.port()).verdict()).isEqualTo("allow");
+
+        ChildProcess.Result denied = ChildProcess.run(run("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", "http://127.0.0.1:9/"),
+                env(home), null, Duration.ofSeconds(60));
+        assertThat(denied.out()).isEqualTo("403");
+    }
+
+    @Test
+    void aChildJvmRoutesThroughTheAgentInJavaToolOptions(@TempDir Path home) throws Exception {
+        ChildProcess.Result r = ChildProcess.run(run(JAVA, "-cp", TEST_CLASSES.toString(), "dev.egressguard.it.programs.FetchUrl",
+                "http://localhost:" + origin.port() + "/echo"), env(home), null, Duration.ofSeconds(60));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("200 GET /echo body=0");
+        assertThat(proxy.awaitDecision("localhost", origin.port()).verdict()).isEqualTo("allow");
+    }
+
+    @Test
+    void theEnvironmentTheChildSees(@TempDir Path home) throws Exception {
+        ChildProcess.Result r = ChildProcess.run(run("sh", "-c", "env"), env(home), null, Duration.ofSeconds(60));
+        assertThat(r.exit()).as(r.err()).isZero();
+        for (String v : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "GLOBAL_AGENT_HTTP_PROXY", "GLOBAL_AGENT_HTTPS_PROXY",
+                "WS_PROXY", "WSS_PROXY", "OPENCLAW_PROXY_URL")) {
+            assertThat(r.out()).contains(v + "=" + proxy.url());
+        }
+        assertThat(r.out()).doesNotContain("NO_PROXY=").doesNotContain("no_proxy=").contains("JAVA_TOOL_OPTIONS=-javaagent:");
+    }
+
+    @Test
+    void exitStatusAndStandardStreamsPassThrough(@TempDir Path home) throws Exception {
+        ChildProcess.Result r = ChildProcess.run(run("sh", "-c", "cat; echo oops >&2; exit 7"), env(home), "from stdin\n", Duration.ofSeconds(60));
+        assertThat(r.exit()).isEqualTo(7);
+        assertThat(r.out()).isEqualTo("from stdin\n");
+        assertThat(r.err()).contains("oops");
+    }
+
+    @Test
+    void termReachesTheChildAndItsStatusComesBack(@TempDir Path home) throws Exception {
+        Path ready = home.resolve("ready");
+        Process p = ChildProcess.start(run("sh", "-c", "trap 'exit 42' TERM; touch " + ready + "; while :; do sleep 0.1; done"), env(home));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(ready) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(Files.exists(ready)).as("the child started").isTrue();
+        p.destroy(); // SIGTERM to egressguard run, by PID
+        ChildProcess.Result r = ChildProcess.finish(p, Duration.ofSeconds(30));
+        assertThat(r.exit()).isEqualTo(42);
+    }
+
+    @Test
+    void brokenOrDisabledRoutingNeverStartsTheCommand(@TempDir Path home) throws Exception {
+        Path marker = home.resolve("started");
+        Map<String, String> env = env(home);
+        Files.writeString(home.resolve(".openclaw/config.yaml"), "proxy:\n  enabled: true\n  proxyUrl: https://127.0.0.1:3128\n");
+        ChildProcess.Result invalid = ChildProcess.run(run("touch", marker.toString()), env, null, Duration.ofSeconds(60));
+        assertThat(invalid.exit()).isEqualTo(78);
+        assertThat(invalid.err()).contains("proxy: enabled but proxy URL is invalid");
+        Files.writeString(home.resolve(".openclaw/config.yaml"), "proxy:\n  enabled: false\n");
+        ChildProcess.Result off = ChildProcess.run(run("touch", marker.toString()), env, null, Duration.ofSeconds(60));
+        assertThat(off.exit()).isEqualTo(78);
+        assertThat(off.err()).contains("proxy routing is not enabled");
+        assertThat(Files.exists(marker)).isFalse();
+        List<String> ifEnabled = egressguard("run", "--if-enabled", "--", "touch", marker.toString());
+        assertThat(ChildProcess.run(ifEnabled, env, null, Duration.ofSeconds(60)).exit()).isZero();
+        assertThat(Files.exists(marker)).as("--if-enabled runs it unrouted when routing is off").isTrue();
+    }
+
+    @Test
+    void containerTargetsRefuseALoopbackProxyUnlessOverridden(@TempDir Path home) throws Exception {
+        Path runtime = home.resolve("fake-container-runtime");
+        // stands in for `docker`: prints the argv it was given and the proxy variable it would pass in
+        Files.writeString(runtime, "#!/bin/sh\necho \"argv: $*\"\necho \"OPENCLAW_PROXY_URL=$OPENCLAW_PROXY_URL\"\n");
+        Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwx------"));
+        Map<String, String> env = env(home);
+        env.put("EGRESSGUARD_CONTAINER_RUNTIME", runtime.toString());
+        List<String> cmd = egressguard("run", "--container", "agent-box", "--", "app", "--serve");
+        ChildProcess.Result refused = ChildProcess.run(cmd, env, null, Duration.ofSeconds(60));
+        assertThat(refused.exit()).isEqualTo(78);
+        assertThat(refused.err()).contains("is loopback; 127.0.0.1 inside a container points at the container, not the host.");
+        assertThat(refused.out()).doesNotContain("argv:");
+
+        env.put("OPENCLAW_CONTAINER_ALLOW_LOOPBACK_PROXY_URL", "1");
+        ChildProcess.Result ok = ChildProcess.run(cmd, env, null, Duration.ofSeconds(60));
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("argv: exec -i -e HTTP_PROXY").contains("-e OPENCLAW_PROXY_URL agent-box app --serve")
+                .contains("OPENCLAW_PROXY_URL=" + proxy.url());
+    }
+}
