@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -168,6 +169,11 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handleBody(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            failRequestBody();
+            return;
+        }
         boolean last = content instanceof LastHttpContent;
         if (last) {
             requestComplete = true;
@@ -339,32 +345,52 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof ByteBuf) {
-            rawFromUpstream.add((ByteBuf) msg); // bytes after a 101, before the switch completes
+            rawFromUpstream.add((ByteBuf) msg); // bytes after a 101, before the switch completes (upstream reads are off)
+            return;
+        }
+        if (((HttpObject) msg).decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            upstreamBroke("the upstream's response could not be parsed");
             return;
         }
         if (msg instanceof HttpResponse) {
-            onResponseHead((HttpResponse) msg);
+            if (!onResponseHead((HttpResponse) msg)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
         }
         if (msg instanceof HttpContent) {
             onResponseContent((HttpContent) msg);
         }
     }
 
-    private void onResponseHead(HttpResponse res) {
+    /** The upstream sent something that is not a valid answer: a 502 when nothing was answered yet, else the client is cut off. */
+    private void upstreamBroke(String why) {
+        closeUpstream();
+        respond(ErrorResponses.forUpstream(ProxyStatusError.HTTP_RESPONSE_INCOMPLETE, why), ProxyStatusError.HTTP_RESPONSE_INCOMPLETE.type());
+    }
+
+    /** Handles a response head; false when it was refused (and the exchange answered with a 502). */
+    private boolean onResponseHead(HttpResponse res) {
         int code = res.status().code();
-        if (code == 101 && target.mode() == RequestTarget.Mode.WEBSOCKET) {
+        res.headers().remove(ErrorResponses.REASON_HEADER); // only the proxy speaks for the policy
+        if (code == 101) {
+            if (target.mode() != RequestTarget.Mode.WEBSOCKET) {
+                upstreamBroke("the upstream switched protocols although no upgrade was asked for");
+                return false;
+            }
             upstream.config().setAutoRead(false);
             status = 101;
             responseStarted = true;
             HopByHopHeaders.strip(res.headers(), true);
             switchingResponse = res;
-            return;
+            return true;
         }
         if (code >= 100 && code < 200) {
             interimResponse = true;
             HopByHopHeaders.strip(res.headers(), false);
             ctx.channel().write(res);
-            return;
+            return true;
         }
         status = code;
         responseStarted = true;
@@ -377,6 +403,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().write(res).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         ctx.channel().config().setAutoRead(false);
         upstream.config().setAutoRead(ctx.channel().isWritable());
+        return true;
     }
 
     private void onResponseContent(HttpContent content) {
@@ -409,7 +436,9 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         exchange.closed(status, null, traffic.bytesRead(), traffic.bytesWritten());
         upMark = traffic.bytesRead();
         downMark = traffic.bytesWritten();
-        if (!upstreamReusable) {
+        // An origin that answered before the body ended (an early 401 or 413) has a codec mid-body:
+        // it is not reused, and the rest of the client's body is read and dropped.
+        if (!upstreamReusable || !requestComplete) {
             closeUpstream();
         }
         boolean close = closeAfterResponse;
@@ -481,6 +510,15 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     private void refuse(Reason reason, String rule) {
         Decision d = Decision.deny(reason, rule);
         exchange.decided(d, false);
+        respond(ErrorResponses.forDecision(d), ErrorResponses.errorFor(d).type());
+    }
+
+    /**
+     * The request body did not decode (a broken chunk, a bare LF): the upstream must not see it end as
+     * if complete, so it is closed unfinished, and the client gets a 400 if nothing was answered yet.
+     */
+    private void failRequestBody() {
+        Decision d = Decision.deny(Reason.REQUEST_INVALID, "request:malformed-body");
         respond(ErrorResponses.forDecision(d), ErrorResponses.errorFor(d).type());
     }
 

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -50,6 +51,12 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             halfClose(ctx.channel());
+            return;
+        }
+        if (evt instanceof IdleStateEvent) {
+            // limits.idleTimeout: no byte either way for that long ends the tunnel, both sides
+            ctx.close();
+            peer.close();
             return;
         }
         ctx.fireUserEventTriggered(evt);

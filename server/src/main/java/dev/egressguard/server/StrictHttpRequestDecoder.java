@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -17,7 +18,9 @@ import java.util.List;
  * line folding (a header line starting with SP or HTAB) and a request carrying both
  * {@code Transfer-Encoding} and {@code Content-Length} become decoder failures (a 400), instead
  * of being folded or silently repaired and forwarded. Duplicate {@code Content-Length} fields are
- * already failures in Netty's strict mode, which this decoder uses.
+ * already failures in Netty's strict mode, which this decoder uses. Folding is caught wherever the
+ * reads split the head. After a {@code CONNECT} head it decodes nothing more, so bytes a client sends
+ * behind it reach the tunnel untouched.
  */
 final class StrictHttpRequestDecoder extends HttpRequestDecoder {
     /** Marks why a request was refused while decoding. */
@@ -36,6 +39,10 @@ final class StrictHttpRequestDecoder extends HttpRequestDecoder {
 
     private boolean expectingHead = true;
     private boolean poisoned;
+    /** A request line or header line of the head being read has been consumed, ending in LF. */
+    private boolean midHeadAtLineStart;
+    /** After a CONNECT head nothing more is decoded: the bytes behind it belong to the tunnel. */
+    private boolean tunnelFollows;
 
     StrictHttpRequestDecoder(int maxHeaderBytes) {
         super(new HttpDecoderConfig()
@@ -49,11 +56,14 @@ final class StrictHttpRequestDecoder extends HttpRequestDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+        if (tunnelFollows) {
+            return; // left in the cumulation: it flows to the relay when this decoder leaves the pipeline
+        }
         if (poisoned) {
             buffer.skipBytes(buffer.readableBytes());
             return;
         }
-        if (expectingHead && hasObsFold(buffer)) {
+        if (expectingHead && (hasObsFold(buffer) || (midHeadAtLineStart && startsWithWhitespace(buffer)))) {
             poisoned = true;
             buffer.skipBytes(buffer.readableBytes());
             DefaultFullHttpRequest invalid = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
@@ -63,16 +73,48 @@ final class StrictHttpRequestDecoder extends HttpRequestDecoder {
             return;
         }
         int before = out.size();
+        int readFrom = buffer.readerIndex();
         super.decode(ctx, buffer, out);
+        boolean headEnded = false;
         for (int i = before; i < out.size(); i++) {
             Object o = out.get(i);
             if (o instanceof HttpMessage) {
                 expectingHead = false;
+                headEnded = true;
+                if (o instanceof HttpRequest && HttpMethod.CONNECT.equals(((HttpRequest) o).method())) {
+                    tunnelFollows = true;
+                }
             }
             if (o instanceof LastHttpContent) {
                 expectingHead = true;
             }
         }
+        if (headEnded || !expectingHead) {
+            midHeadAtLineStart = false;
+        } else if (buffer.readerIndex() > readFrom) {
+            // The head decoder consumes whole lines only; a line after a consumed request or header
+            // line that starts with SP or HTAB is a fold, whichever read it arrives in.
+            midHeadAtLineStart = midHeadAtLineStart || consumedALine(buffer, readFrom, buffer.readerIndex());
+        }
+    }
+
+    /** True when {@code [from, to)} holds more than the empty lines allowed before a request line. */
+    private static boolean consumedALine(ByteBuf buf, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = buf.getByte(i);
+            if (b != '\r' && b != '\n') {
+                return buf.getByte(to - 1) == '\n';
+            }
+        }
+        return false;
+    }
+
+    private static boolean startsWithWhitespace(ByteBuf buf) {
+        if (!buf.isReadable()) {
+            return false;
+        }
+        byte first = buf.getByte(buf.readerIndex());
+        return first == ' ' || first == '\t';
     }
 
     @Override
