@@ -91,15 +91,16 @@ public final class SsrfGuard {
     }
 
     /**
-     * Resolves {@code hostname} and returns the vetted addresses to connect to (IPv4 first, then
-     * IPv6, duplicates dropped). Host rules run before the resolver is called; every answer is
-     * checked after.
+     * The checks {@link #pin} makes before any DNS, on their own: the {@code hostnameAllowlist}, the
+     * {@code blockedHostnames}, then (unless {@code allowPrivateNetwork} or an allowed name) the
+     * blocked names and IP literals. For a request sent through a proxy that resolves names itself,
+     * where no local answer exists to check (OpenClaw's {@code assertHostnameAllowedWithPolicy}).
      *
-     * @throws SsrfBlockedException    the host or one of its answers is refused
-     * @throws UnknownHostException    no answer ({@code Unable to resolve hostname: NAME})
+     * @return the normalised hostname
+     * @throws SsrfBlockedException     the host is refused (OpenClaw's messages)
      * @throws IllegalArgumentException an empty hostname ({@code Invalid hostname})
      */
-    public PinnedHostname pin(String hostname, Resolver resolver) throws SsrfBlockedException, UnknownHostException {
+    public String checkHost(String hostname) throws SsrfBlockedException {
         String h = Hostnames.normalize(Objects.requireNonNull(hostname, "hostname"));
         if (h.isEmpty()) {
             throw new IllegalArgumentException("Invalid hostname");
@@ -114,13 +115,27 @@ public final class SsrfGuard {
                     + ". Try a URL on a different domain or ask the operator to review blockedHostnames.",
                     Reason.HOST_BLOCKED_NAME);
         }
-        boolean nameAllowed = policy.isAllowedHostname(h);
-        if (!policy.allowPrivateNetwork() && !nameAllowed) {
+        if (!policy.allowPrivateNetwork() && !policy.isAllowedHostname(h)) {
             Optional<Reason> blocked = hostBlockReason(h);
             if (blocked.isPresent()) {
                 throw new SsrfBlockedException(SsrfBlockedException.BLOCKED_HOST, blocked.get());
             }
         }
+        return h;
+    }
+
+    /**
+     * Resolves {@code hostname} and returns the vetted addresses to connect to (IPv4 first, then
+     * IPv6, duplicates dropped). Host rules run before the resolver is called; every answer is
+     * checked after.
+     *
+     * @throws SsrfBlockedException    the host or one of its answers is refused
+     * @throws UnknownHostException    no answer ({@code Unable to resolve hostname: NAME})
+     * @throws IllegalArgumentException an empty hostname ({@code Invalid hostname})
+     */
+    public PinnedHostname pin(String hostname, Resolver resolver) throws SsrfBlockedException, UnknownHostException {
+        String h = checkHost(hostname);
+        boolean nameAllowed = policy.isAllowedHostname(h);
         List<IpAddress> answers;
         try {
             answers = resolver.resolve(h);
