@@ -18,14 +18,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code egressguard policy lint|show}. */
 @Command(name = "policy", mixinStandardHelpOptions = true, description = "Inspect policy files.",
-        subcommands = {PolicyCommand.Lint.class, PolicyCommand.Show.class})
+        subcommands = {PolicyCommand.Lint.class, PolicyCommand.Show.class, PolicyCommand.HashPassword.class})
 final class PolicyCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: lint or show");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: lint, show or hash-password");
     }
 
     @Command(name = "lint", mixinStandardHelpOptions = true,
@@ -72,6 +72,26 @@ final class PolicyCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             out.print(raw ? PolicyFileLoader.embeddedDefaultText() : EffectivePolicyYaml.render(PolicyFileLoader.embeddedDefault()));
             out.flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "hash-password", mixinStandardHelpOptions = true,
+            description = {"Read a password from standard input (one line) and print its salted hash for auth.users[].passwordHash.",
+                    "  printf '%s' \"$SECRET\" | egressguard policy hash-password"})
+    static final class HashPassword implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+            String line = in.readLine();
+            if (line == null || line.isEmpty()) {
+                throw new InputException("hash-password: no password on standard input");
+            }
+            spec.commandLine().getOut().println(dev.egressguard.config.PasswordHash.of(line.toCharArray()).encoded());
+            spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }
     }

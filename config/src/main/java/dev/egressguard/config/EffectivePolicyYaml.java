@@ -15,8 +15,9 @@ import java.util.stream.Collectors;
 
 /**
  * Renders a {@link PolicyFile} as the YAML of its effective policy: every key with its value,
- * defaults included, and the built-in denied table as comments. The output loads back into the
- * same policy.
+ * defaults included, and the built-in denied table as comments. No secret is ever rendered: for
+ * {@code auth.users} only names and the kind of secret appear. Without users the output loads back
+ * into the same policy.
  */
 public final class EffectivePolicyYaml {
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9./_:-]*");
@@ -31,6 +32,17 @@ public final class EffectivePolicyYaml {
         y.append("mode: ").append(p.mode().code()).append('\n');
         y.append("embeddedIpv4: ").append(p.embeddedIpv4().code()).append('\n');
         y.append("clients:\n  allow: ").append(list(file.clientsAllow().stream().map(IpRange::toString).collect(Collectors.toList()))).append('\n');
+        if (!file.access().proxyProtocolTrusted().isEmpty()) {
+            y.append("  proxyProtocol:\n    trusted: ").append(list(file.access().proxyProtocolTrusted().stream().map(IpRange::toString)
+                    .collect(Collectors.toList()))).append('\n');
+        }
+        if (file.access().requiresAuth()) {
+            // names and where each secret comes from; the secrets and their hashes are never shown
+            y.append("auth:\n  users:\n");
+            for (ProxyUser u : file.access().users()) {
+                y.append("    - name: ").append(quoted(u.name())).append("   # secret: ").append(u.source().replaceAll("[\\r\\n]", " ")).append('\n');
+            }
+        }
         y.append("deny:\n");
         builtInTable(y);
         y.append("  ranges: ").append(list(p.deniedRanges().stream().map(d -> d.range().toString()).collect(Collectors.toList()))).append('\n');
@@ -61,6 +73,11 @@ public final class EffectivePolicyYaml {
         y.append("  maxTunnels: ").append(l.maxTunnels()).append('\n');
         y.append("  requestsPerSecondPerClient: ").append(l.requestsPerSecondPerClient()).append('\n');
         y.append("  drainTimeout: ").append(duration(l.drainTimeout())).append('\n');
+        if (file.admin().off() || file.admin().listen().isPresent()) {
+            y.append("admin:\n  listen: ").append(file.admin().off() ? "off" : scalar(listen(file.admin().listen().get()))).append('\n');
+        } else {
+            y.append("# admin:\n#   listen: ").append(listen(AdminSettings.DEFAULT_LISTEN)).append("   (egressguard proxy's default)\n");
+        }
         y.append("audit:\n  file: ").append(file.audit().fileIfSet().map(f -> quoted(f.toString())).orElse("      # standard output")).append('\n');
         return y.toString();
     }

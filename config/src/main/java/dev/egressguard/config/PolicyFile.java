@@ -9,21 +9,38 @@ import java.util.Objects;
 /**
  * A validated policy file: the destination {@link Policy} plus how the proxy runs it.
  *
- * @param source       where it came from ({@code embedded default} or a path), for banners and messages
- * @param listen       the proxy's listen address
- * @param clientsAllow source CIDRs allowed to use the proxy
+ * @param source where it came from ({@code embedded default} or a path), for banners and messages
+ * @param listen the proxy's listen address
+ * @param access who may use the proxy: {@code clients}, PROXY protocol, {@code auth}
+ * @param admin  the admin listener
  */
-public record PolicyFile(String source, HostPort listen, List<IpRange> clientsAllow, Policy policy, DnsSettings dns,
-                         Limits limits, AuditSettings audit) {
+public record PolicyFile(String source, HostPort listen, AccessSettings access, Policy policy, DnsSettings dns,
+                         Limits limits, AuditSettings audit, AdminSettings admin) {
     public static final String EMBEDDED_SOURCE = "embedded default";
 
     public PolicyFile {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(listen, "listen");
-        clientsAllow = List.copyOf(clientsAllow);
+        Objects.requireNonNull(access, "access");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(dns, "dns");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(audit, "audit");
+        Objects.requireNonNull(admin, "admin");
+    }
+
+    /** Source CIDRs allowed to use the proxy. */
+    public List<IpRange> clientsAllow() {
+        return access.clientsAllow();
+    }
+
+    /** This file listening elsewhere ({@code --listen}). */
+    public PolicyFile withListen(HostPort address) {
+        return new PolicyFile(source, address, access, policy, dns, limits, audit, admin);
+    }
+
+    /** This file with another admin listener ({@code --admin-listen}). */
+    public PolicyFile withAdmin(AdminSettings settings) {
+        return new PolicyFile(source, listen, access, policy, dns, limits, audit, settings);
     }
 }

@@ -43,9 +43,13 @@ public final class PolicyFileLoader {
     public static final int MAX_FILE_BYTES = 1024 * 1024;
     static final String DEFAULT_RESOURCE = "/dev/egressguard/config/default-policy.yaml";
 
-    private static final Set<String> TOP = orderedSet("listen", "mode", "embeddedIpv4", "clients", "deny", "allow",
-            "ports", "dns", "limits", "audit");
-    private static final Set<String> CLIENTS = orderedSet("allow");
+    private static final Set<String> TOP = orderedSet("listen", "mode", "embeddedIpv4", "clients", "auth", "deny", "allow",
+            "ports", "dns", "limits", "audit", "admin");
+    private static final Set<String> CLIENTS = orderedSet("allow", "proxyProtocol");
+    private static final Set<String> PROXY_PROTOCOL = orderedSet("trusted");
+    private static final Set<String> AUTH = orderedSet("users");
+    private static final Set<String> USER = orderedSet("name", "passwordHash", "passwordFile", "passwordEnv");
+    private static final Set<String> ADMIN = orderedSet("listen");
     private static final Set<String> DENY = orderedSet("ranges", "hostnames");
     private static final Set<String> ALLOW_RULE = orderedSet("cidr", "host", "ports", "reason");
     private static final Set<String> DNS = orderedSet("servers", "timeout");
@@ -153,6 +157,7 @@ public final class PolicyFileLoader {
                         .ifPresentOrElse(policy::embeddedIpv4, () -> r.problem(n, "embeddedIpv4", s, "block-prefix or decode")));
             }
             List<IpRange> clients = DEFAULT_CLIENTS;
+            List<IpRange> trustedBalancers = List.of();
             if (top.containsKey("clients")) {
                 Map<String, Node> c = r.mapping(top.get("clients"), "clients", CLIENTS);
                 if (c.containsKey("allow")) {
@@ -161,7 +166,21 @@ public final class PolicyFileLoader {
                         r.problem(c.get("allow"), "clients.allow", "[]", "at least one CIDR; with none, no client could use the proxy");
                     }
                 }
+                if (c.containsKey("proxyProtocol")) {
+                    Map<String, Node> pp = r.mapping(c.get("proxyProtocol"), "clients.proxyProtocol", PROXY_PROTOCOL);
+                    if (pp.containsKey("trusted")) {
+                        trustedBalancers = cidrs(pp.get("trusted"), "clients.proxyProtocol.trusted");
+                        if (trustedBalancers.isEmpty()) {
+                            r.problem(pp.get("trusted"), "clients.proxyProtocol.trusted", "[]",
+                                    "the load balancers' CIDRs whose PROXY header is believed (omit proxyProtocol to turn it off)");
+                        }
+                    } else {
+                        r.problem(c.get("proxyProtocol"), "clients.proxyProtocol.trusted", null, "the load balancers' CIDRs");
+                    }
+                }
             }
+            List<ProxyUser> users = top.containsKey("auth") ? users(top.get("auth")) : List.of();
+            AdminSettings admin = top.containsKey("admin") ? admin(top.get("admin")) : AdminSettings.unset();
             if (top.containsKey("deny")) {
                 Map<String, Node> d = r.mapping(top.get("deny"), "deny", DENY);
                 if (d.containsKey("ranges")) {
@@ -192,12 +211,116 @@ public final class PolicyFileLoader {
                     }
                 }
             }
+            AccessSettings access = new AccessSettings(clients, trustedBalancers, users);
+            access.exposureProblem(listen).ifPresent(problem -> r.problem(top.get("listen"), "listen", EffectivePolicyYaml.listen(listen),
+                    "a loopback address, or: " + problem));
             if (!r.problems().isEmpty()) {
                 List<ConfigProblem> inFileOrder = new ArrayList<>(r.problems());
                 inFileOrder.sort(java.util.Comparator.comparingInt(ConfigProblem::line));
                 throw new ConfigException(inFileOrder);
             }
-            return new PolicyFile(source, listen, clients, policy.build(), dns, limits, audit);
+            return new PolicyFile(source, listen, access, policy.build(), dns, limits, audit, admin);
+        }
+
+        private List<ProxyUser> users(Node n) {
+            Map<String, Node> a = r.mapping(n, "auth", AUTH);
+            List<ProxyUser> out = new ArrayList<>();
+            if (!a.containsKey("users")) {
+                r.problem(n, "auth.users", null, "users with name and passwordHash, passwordFile or passwordEnv");
+                return out;
+            }
+            List<Node> items = r.sequence(a.get("users"), "auth.users", "users with name and passwordHash, passwordFile or passwordEnv");
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (int i = 0; i < items.size(); i++) {
+                String path = "auth.users[" + i + "]";
+                Map<String, Node> u = r.mapping(items.get(i), path, USER);
+                Optional<String> name = u.containsKey("name") ? r.string(u.get("name"), path + ".name", "a user name") : Optional.empty();
+                if (!u.containsKey("name")) {
+                    r.problem(items.get(i), path + ".name", null, "a user name");
+                } else if (name.isPresent() && (name.get().isBlank() || name.get().indexOf(':') >= 0 || !name.get().equals(name.get().strip()))) {
+                    r.problem(u.get("name"), path + ".name", name.get(), "a name without ':' or surrounding spaces (Basic credentials are name:password)");
+                    name = Optional.empty();
+                } else if (name.isPresent() && !names.add(name.get())) {
+                    r.problem(u.get("name"), path + ".name", name.get(), "each user once");
+                    name = Optional.empty();
+                }
+                List<String> given = new ArrayList<>();
+                for (String k : List.of("passwordHash", "passwordFile", "passwordEnv")) {
+                    if (u.containsKey(k)) {
+                        given.add(k);
+                    }
+                }
+                if (given.size() != 1) {
+                    r.problem(items.get(i), path, given.isEmpty() ? null : String.join(", ", given),
+                            "exactly one of passwordHash, passwordFile or passwordEnv");
+                    continue;
+                }
+                String key = given.get(0);
+                Node v = u.get(key);
+                Optional<String> text = r.string(v, path + "." + key, key.equals("passwordHash") ? PasswordHash.expectedForm()
+                        : key.equals("passwordFile") ? "a file holding the password" : "an environment variable holding the password");
+                if (text.isEmpty() || name.isEmpty()) {
+                    continue;
+                }
+                Optional<PasswordHash> hash = secret(v, path + "." + key, key, text.get().strip());
+                String user = name.get();
+                hash.ifPresent(h -> out.add(new ProxyUser(user, h, key + (key.equals("passwordHash") ? "" : " " + text.get().strip()))));
+            }
+            return out;
+        }
+
+        private Optional<PasswordHash> secret(Node at, String path, String key, String text) {
+            switch (key) {
+                case "passwordHash": {
+                    Optional<PasswordHash> h = PasswordHash.tryParse(text);
+                    if (h.isEmpty()) {
+                        r.problem(at, path, "(redacted)", PasswordHash.expectedForm());
+                    }
+                    return h;
+                }
+                case "passwordFile": {
+                    try {
+                        String secret = PasswordHash.secretFromFile(Files.readAllBytes(Path.of(text)));
+                        if (secret.isEmpty()) {
+                            r.problem(at, path, text, "a file holding a non-empty password");
+                            return Optional.empty();
+                        }
+                        return Optional.of(PasswordHash.tryParse(secret).orElseGet(() -> PasswordHash.of(secret.toCharArray())));
+                    } catch (IOException | RuntimeException e) {
+                        r.problem(at, path, text, "a readable file holding the password (" + e.getClass().getSimpleName() + ")");
+                        return Optional.empty();
+                    }
+                }
+                default: {
+                    String secret = System.getenv(text);
+                    if (secret == null || secret.isEmpty()) {
+                        r.problem(at, path, text, "an environment variable that is set and holds the password");
+                        return Optional.empty();
+                    }
+                    return Optional.of(PasswordHash.tryParse(secret).orElseGet(() -> PasswordHash.of(secret.toCharArray())));
+                }
+            }
+        }
+
+        private AdminSettings admin(Node n) {
+            Map<String, Node> a = r.mapping(n, "admin", ADMIN);
+            if (!a.containsKey("listen")) {
+                return AdminSettings.unset();
+            }
+            String expected = "IP:port for the admin listener (loopback by default), or off";
+            Optional<String> text = r.string(a.get("listen"), "admin.listen", expected);
+            if (text.isEmpty()) {
+                return AdminSettings.unset();
+            }
+            if (text.get().strip().equals("off")) {
+                return AdminSettings.disabled();
+            }
+            Optional<HostPort> hp = parseListen(text.get());
+            if (hp.isEmpty()) {
+                r.problem(a.get("listen"), "admin.listen", text.get(), expected);
+                return AdminSettings.unset();
+            }
+            return AdminSettings.at(hp.get());
         }
 
         private HostPort listen(Node n) {

@@ -4,41 +4,55 @@ import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.net.IpRange;
 import dev.egressguard.core.policy.Decision;
 import dev.egressguard.core.policy.Reason;
-import dev.egressguard.server.audit.AuditSink;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.net.InetSocketAddress;
-import java.util.List;
-import java.util.function.Supplier;
+import java.util.Optional;
 
-/** Closes connections from sources outside {@code clients.allow} before a byte is read, and audits the refusal. */
+/**
+ * Admission of a client connection, before a byte of it is read: a source outside
+ * {@code clients.allow} is closed (and audited); a connection over the connection limits is kept
+ * just long enough to answer its first request with 503 or 429 (the frontend does that), and is
+ * never counted; an admitted one is counted until it closes.
+ */
 @ChannelHandler.Sharable
 final class ClientAccessHandler extends ChannelInboundHandlerAdapter {
-    private final Supplier<List<IpRange>> allowed;
-    private final AuditSink audit;
-    private final Supplier<String> ids;
+    private final ProxyContext proxy;
 
-    ClientAccessHandler(Supplier<List<IpRange>> allowed, AuditSink audit, Supplier<String> ids) {
-        this.allowed = allowed;
-        this.audit = audit;
-        this.ids = ids;
+    ClientAccessHandler(ProxyContext proxy) {
+        this.proxy = proxy;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        IpAddress source = IpAddress.fromInetAddress(remote.getAddress());
-        for (IpRange r : allowed.get()) {
+        IpAddress source = ClientAddress.ipOf(ctx.channel());
+        boolean allowed = false;
+        for (IpRange r : proxy.policy().clientsAllow()) {
             if (r.contains(source)) {
-                ctx.pipeline().remove(this);
-                ctx.fireChannelActive();
-                return;
+                allowed = true;
+                break;
             }
         }
-        Exchange refused = new Exchange(audit, ids.get() + "-0", source.toUriHost() + ":" + remote.getPort(), null, 0, 0);
-        refused.decided(Decision.deny(Reason.CLIENT_NOT_ALLOWED, "clients.allow"), false);
-        refused.closed(0, "client_not_allowed", 0, 0);
-        ctx.close();
+        if (!allowed) {
+            proxy.metrics().connectionRefused();
+            Exchange refused = new Exchange(proxy, proxy.nextConnectionId() + "-0", ClientAddress.text(ctx.channel()), null, 0, 0);
+            refused.decided(Decision.deny(Reason.CLIENT_NOT_ALLOWED, "clients.allow"), false);
+            refused.closed(0, "client_not_allowed", 0, 0);
+            ctx.close();
+            return;
+        }
+        Optional<Reason> over = proxy.isDraining() ? Optional.of(Reason.PROXY_DRAINING) : proxy.limits().admit(source);
+        if (over.isPresent()) {
+            proxy.metrics().connectionRefused();
+            ctx.channel().attr(ClientAddress.REFUSED).set(over.get());
+        } else {
+            proxy.metrics().connectionOpened();
+            ctx.channel().closeFuture().addListener(f -> {
+                proxy.limits().release(source);
+                proxy.metrics().connectionClosed();
+            });
+        }
+        ctx.pipeline().remove(this);
+        ctx.fireChannelActive();
     }
 }

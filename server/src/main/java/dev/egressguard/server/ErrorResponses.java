@@ -44,6 +44,9 @@ final class ErrorResponses {
                 return ProxyStatusError.HTTP_REQUEST_ERROR;
             case INTERNAL_ERROR:
             case AUDIT_BACKLOG:
+            case LIMIT_CONNECTIONS:
+            case LIMIT_TUNNELS:
+            case PROXY_DRAINING:
                 return ProxyStatusError.PROXY_INTERNAL_ERROR;
             default:
                 return r.code().startsWith("ip.") ? ProxyStatusError.DESTINATION_IP_PROHIBITED : ProxyStatusError.HTTP_REQUEST_DENIED;
@@ -58,21 +61,45 @@ final class ErrorResponses {
             case REQUEST_TIMEOUT:
                 return 408;
             case AUDIT_BACKLOG:
+            case LIMIT_CONNECTIONS:
+            case LIMIT_TUNNELS:
+            case PROXY_DRAINING:
                 return 503;
+            case LIMIT_CLIENT_CONNECTIONS:
+            case LIMIT_RATE:
+                return 429;
+            case CLIENT_AUTH_REQUIRED:
+            case CLIENT_AUTH_FAILED:
+                return 407;
             default:
                 return errorFor(decision).status();
         }
+    }
+
+    /** The response for a denying decision; {@code retryAfterSeconds} is sent with 429 and 503 answers. */
+    static FullHttpResponse forDecision(Decision decision, long retryAfterSeconds) {
+        FullHttpResponse r = forDecision(decision);
+        if (r.status().code() == 429 || r.status().code() == 503) {
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, retryAfterSeconds));
+        }
+        return r;
     }
 
     /** The response for a denying decision. */
     static FullHttpResponse forDecision(Decision decision) {
         String rule = decision.rule().map(r -> "; rule " + r).orElse("");
         String details = decision.reason().code() + decision.rule().map(r -> " " + r).orElse("");
-        String kind = statusFor(decision) == 403 ? "denied by policy" : "request failed";
+        int code = statusFor(decision);
+        String kind = code == 403 ? "denied by policy" : code == 407 ? "proxy authentication required"
+                : code == 429 || code == 503 ? "refused for now" : "request failed";
         String body = "egressguard: " + kind + ": " + decision.reason().code() + " (" + decision.reason().description() + ")" + rule + "\n";
-        FullHttpResponse r = build(statusFor(decision), errorFor(decision), details, decision.reason().code(), body);
-        if (decision.reason() == Reason.AUDIT_BACKLOG) {
+        int status = statusFor(decision);
+        FullHttpResponse r = build(status, errorFor(decision), details, decision.reason().code(), body);
+        if (status == 429 || status == 503) {
             r.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
+        }
+        if (status == 407) {
+            r.headers().set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic realm=\"egressguard\", charset=\"UTF-8\"");
         }
         return r;
     }

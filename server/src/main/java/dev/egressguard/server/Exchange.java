@@ -1,28 +1,32 @@
 package dev.egressguard.server;
 
+import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.policy.Decision;
 import dev.egressguard.server.audit.AuditEvent;
 import dev.egressguard.server.audit.AuditFields;
-import dev.egressguard.server.audit.AuditSink;
 import java.net.InetAddress;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
  * One request or tunnel and its two canonical audit events: a {@code decision} once the proxy has
- * judged it, and a {@code close} when it is over (emitted at most once). Holds destination facts
- * only: never a path, query, header value or body.
+ * judged it, and a {@code close} when it is over (emitted at most once, when the hooks registered
+ * with {@link #onClose} run too). Holds destination facts only: never a path, query, header value
+ * or body. Feeds the metrics with the same facts.
  */
 final class Exchange {
-    private final AuditSink audit;
+    private final ProxyContext proxy;
     private final String id;
     private final String client;
     private final String method;
+    private final long generation;
     private final long startNanos = System.nanoTime();
     private final long upAtStart;
     private final long downAtStart;
     private RequestTarget.Mode mode;
+    private String user;
     private String host;
     private Integer port;
     private List<String> addresses;
@@ -31,12 +35,14 @@ final class Exchange {
     private String reason;
     private String rule;
     private boolean closed;
+    private List<Runnable> closeHooks;
 
-    Exchange(AuditSink audit, String id, String client, String method, long upAtStart, long downAtStart) {
-        this.audit = audit;
+    Exchange(ProxyContext proxy, String id, String client, String method, long upAtStart, long downAtStart) {
+        this.proxy = proxy;
         this.id = id;
         this.client = client;
         this.method = method;
+        this.generation = proxy.metrics().policyGeneration();
         this.upAtStart = upAtStart;
         this.downAtStart = downAtStart;
     }
@@ -47,13 +53,25 @@ final class Exchange {
         this.port = port;
     }
 
+    /** The authenticated proxy user (never the credential). */
+    void user(String name) {
+        this.user = name;
+    }
+
     void addresses(List<InetAddress> answers) {
-        this.addresses = answers.stream().map(a -> dev.egressguard.core.net.IpAddress.fromInetAddress(a).toString())
-                .collect(Collectors.toList());
+        this.addresses = answers.stream().map(a -> IpAddress.fromInetAddress(a).toString()).collect(Collectors.toList());
     }
 
     void connectedTo(InetAddress a) {
-        this.address = dev.egressguard.core.net.IpAddress.fromInetAddress(a).toString();
+        this.address = IpAddress.fromInetAddress(a).toString();
+    }
+
+    /** Runs {@code hook} once when the exchange closes (a tunnel slot to give back, say). */
+    void onClose(Runnable hook) {
+        if (closeHooks == null) {
+            closeHooks = new ArrayList<>(1);
+        }
+        closeHooks.add(hook);
     }
 
     /** Emits the decision event; {@code reportOnly} turns a deny into {@code would_deny}. */
@@ -61,7 +79,12 @@ final class Exchange {
         verdict = decision.isAllowed() ? "allow" : reportOnly ? "would_deny" : "deny";
         reason = decision.reason().code();
         rule = decision.rule().orElse(null);
-        audit.emit(event(AuditFields.EVENT_DECISION, null, null, null, null, null));
+        String modeCode = mode == null ? null : mode.code();
+        proxy.metrics().decision(modeCode, verdict, reason);
+        if (!decision.isAllowed()) {
+            proxy.metrics().denied(new ProxyMetrics.Denial(Instant.now(), modeCode, host, port == null ? 0 : port, reason, rule));
+        }
+        proxy.audit().emit(event(AuditFields.EVENT_DECISION, null, null, null, null, null));
     }
 
     /** Emits the close event once; later calls do nothing. */
@@ -71,7 +94,14 @@ final class Exchange {
         }
         closed = true;
         long ms = (System.nanoTime() - startNanos) / 1_000_000;
-        audit.emit(event(AuditFields.EVENT_CLOSE, status == 0 ? null : status, error, upNow - upAtStart, downNow - downAtStart, ms));
+        long up = upNow - upAtStart;
+        long down = downNow - downAtStart;
+        proxy.metrics().bytes(up, down);
+        proxy.audit().emit(event(AuditFields.EVENT_CLOSE, status == 0 ? null : status, error, up, down, ms));
+        if (closeHooks != null) {
+            closeHooks.forEach(Runnable::run);
+            closeHooks = null;
+        }
     }
 
     boolean isClosed() {
@@ -91,7 +121,7 @@ final class Exchange {
     }
 
     private AuditEvent event(String kind, Integer status, String error, Long up, Long down, Long ms) {
-        return new AuditEvent(Instant.now(), kind, id, client, null, mode == null ? null : mode.code(), method, host, port,
-                addresses, address, verdict, reason, rule, status, error, up, down, ms);
+        return new AuditEvent(Instant.now(), kind, id, client, user, mode == null ? null : mode.code(), method, host, port,
+                addresses, address, verdict, reason, rule, status, error, up, down, ms, generation);
     }
 }

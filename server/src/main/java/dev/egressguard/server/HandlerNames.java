@@ -3,6 +3,8 @@ package dev.egressguard.server;
 /** Names of pipeline entries, so that removal and replacement go by name, not class. */
 final class HandlerNames {
     static final String TRAFFIC = "traffic";
+    static final String PROXY_PROTOCOL = "proxy-protocol";
+    static final String PROXY_PROTOCOL_DECODER = "proxy-protocol-decoder";
     static final String CLIENT_ACCESS = "client-access";
     static final String IDLE = "idle";
     static final String HEAD_TIMEOUT = "head-timeout";

@@ -5,23 +5,41 @@ import dev.egressguard.server.audit.AuditSink;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** What every connection of one proxy shares: the current policy, the resolver, the connector, the audit sink. */
+/**
+ * What every connection of one proxy shares: the current policy (replaced whole on reload), the
+ * resolver, the connector, the audit sink, the metrics, the limits, the authenticator, and whether
+ * the proxy is draining.
+ */
 final class ProxyContext {
     private final AtomicReference<PolicyFile> policy;
     private final DestinationResolver resolver;
     private final VettedConnector connector;
     private final AuditSink audit;
+    private final ProxyMetrics metrics;
+    private final ConnectionLimits limits;
+    private final RateLimiter rate;
+    private final ProxyAuthenticator authenticator;
     private final AtomicLong connectionIds = new AtomicLong();
+    private volatile boolean draining;
 
-    ProxyContext(PolicyFile policy, DestinationResolver resolver, VettedConnector connector, AuditSink audit) {
+    ProxyContext(PolicyFile policy, DestinationResolver resolver, VettedConnector connector, AuditSink audit, ProxyMetrics metrics) {
         this.policy = new AtomicReference<>(policy);
         this.resolver = resolver;
         this.connector = connector;
         this.audit = audit;
+        this.metrics = metrics;
+        this.limits = new ConnectionLimits(() -> this.policy.get().limits());
+        this.rate = new RateLimiter(() -> this.policy.get().limits().requestsPerSecondPerClient());
+        this.authenticator = new ProxyAuthenticator();
     }
 
     PolicyFile policy() {
         return policy.get();
+    }
+
+    void replacePolicy(PolicyFile next) {
+        policy.set(next);
+        authenticator.forget();
     }
 
     DestinationResolver resolver() {
@@ -34,6 +52,30 @@ final class ProxyContext {
 
     AuditSink audit() {
         return audit;
+    }
+
+    ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    ConnectionLimits limits() {
+        return limits;
+    }
+
+    RateLimiter rate() {
+        return rate;
+    }
+
+    ProxyAuthenticator authenticator() {
+        return authenticator;
+    }
+
+    boolean isDraining() {
+        return draining;
+    }
+
+    void startDraining() {
+        draining = true;
     }
 
     String nextConnectionId() {

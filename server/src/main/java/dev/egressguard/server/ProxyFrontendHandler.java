@@ -67,6 +67,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     private long upMark;
     private long downMark;
     private ScheduledFuture<?> headTimeout;
+    private boolean draining;
 
     // the request in flight
     private Exchange exchange;
@@ -99,9 +100,14 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        this.clientText = remote == null ? "unknown" : IpAddress.fromInetAddress(remote.getAddress()).toUriHost() + ":" + remote.getPort();
+        this.clientText = "unknown";
         armHeadTimeout();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        clientText = ClientAddress.text(ctx.channel()); // known now, PROXY protocol included
+        ctx.fireChannelActive();
     }
 
     // ---- client side ------------------------------------------------------------------------
@@ -134,12 +140,50 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         cancelHeadTimeout();
         ctx.channel().config().setAutoRead(false);
         sequence++;
-        exchange = new Exchange(proxy.audit(), connectionId + "-" + sequence, clientText, req.method().name(), upMark, downMark);
+        exchange = new Exchange(proxy, connectionId + "-" + sequence, clientText, req.method().name(), upMark, downMark);
         requestComplete = req instanceof LastHttpContent;
-        if (!proxy.audit().hasCapacity()) {
-            refuse(Reason.AUDIT_BACKLOG, "audit");
+        Reason refusedAtAdmission = ctx.channel().attr(ClientAddress.REFUSED).get();
+        if (refusedAtAdmission != null) {
+            refuse(refusedAtAdmission, "limits", 1);
             return;
         }
+        if (proxy.isDraining()) {
+            refuse(Reason.PROXY_DRAINING, "shutdown", 1);
+            return;
+        }
+        if (!proxy.audit().hasCapacity()) {
+            refuse(Reason.AUDIT_BACKLOG, "audit", 1);
+            return;
+        }
+        long wait = proxy.rate().acquire(ClientAddress.ipOf(ctx.channel()), System.nanoTime());
+        if (wait > 0) {
+            refuse(Reason.LIMIT_RATE, "limits.requestsPerSecondPerClient", wait);
+            return;
+        }
+        PolicyFile file = proxy.policy();
+        if (!file.access().requiresAuth()) {
+            continueRequest(req);
+            return;
+        }
+        Exchange current = exchange;
+        Future<ProxyAuthenticator.Outcome> auth = proxy.authenticator().authenticate(ctx.executor(),
+                req.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION), file.access().users());
+        auth.addListener(f -> {
+            if (!ctx.channel().isActive() || exchange != current) {
+                return;
+            }
+            ProxyAuthenticator.Outcome o = auth.getNow();
+            if (!o.ok()) {
+                refuse(o.refusal(), "auth.users", 1);
+                return;
+            }
+            exchange.user(o.user());
+            continueRequest(req);
+        });
+    }
+
+    /** The request past admission, rate and authentication: its shape, its target, its decision. */
+    private void continueRequest(HttpRequest req) {
         if (req.decoderResult().isFailure()) {
             refuseMalformed(req.decoderResult().cause());
             return;
@@ -241,7 +285,9 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void resolveThenDecide(Policy policy, Destination destination, boolean report, boolean alreadyDenied) {
+        long resolveStart = System.nanoTime();
         proxy.resolver().resolve(ctx.channel().eventLoop(), destination.host()).addListener((Future<List<InetAddress>> f) -> {
+            proxy.metrics().dnsLatency(System.nanoTime() - resolveStart);
             if (!ctx.channel().isActive()) {
                 return;
             }
@@ -268,6 +314,9 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     // ---- the upstream -----------------------------------------------------------------------
 
     private void connect(List<InetAddress> vetted) {
+        if (target.mode() != RequestTarget.Mode.FORWARD && !admitTunnel()) {
+            return;
+        }
         String key = target.host() + ":" + target.port();
         if (target.mode() == RequestTarget.Mode.FORWARD && upstream != null && upstream.isActive()
                 && key.equals(upstreamKey) && vetted.contains(upstreamAddress)) {
@@ -276,8 +325,10 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         }
         closeUpstream();
         upstreamKey = key;
+        long dialStart = System.nanoTime();
         proxy.connector().connect(ctx.channel().eventLoop(), vetted, target.port(), this::upstreamInitializer)
                 .addListener((Future<Channel> f) -> {
+                    proxy.metrics().connectLatency(System.nanoTime() - dialStart);
                     if (!ctx.channel().isActive()) {
                         if (f.isSuccess()) {
                             f.getNow().close();
@@ -290,6 +341,20 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
                         upstreamFailed(f.cause());
                     }
                 });
+    }
+
+    /** Takes a tunnel slot for this CONNECT or WebSocket exchange (given back when it closes), or refuses it. */
+    private boolean admitTunnel() {
+        if (!proxy.limits().admitTunnel()) {
+            refuse(Reason.LIMIT_TUNNELS, "limits.maxTunnels", 1);
+            return false;
+        }
+        proxy.metrics().tunnelOpened();
+        exchange.onClose(() -> {
+            proxy.limits().releaseTunnel();
+            proxy.metrics().tunnelClosed();
+        });
+        return true;
     }
 
     private ChannelHandler upstreamInitializer() {
@@ -399,6 +464,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         boolean bodyless = code == 204 || code == 304 || HttpMethod.HEAD.equals(upstreamRequest.method());
         boolean framed = HttpUtil.isContentLengthSet(res) || HttpUtil.isTransferEncodingChunked(res);
         closeAfterResponse = !clientKeepAlive || (!framed && !bodyless);
+        closeAfterResponse |= draining;
         res.headers().set(HttpHeaderNames.CONNECTION, closeAfterResponse ? HttpHeaderValues.CLOSE : HttpHeaderValues.KEEP_ALIVE);
         ctx.channel().write(res).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         ctx.channel().config().setAutoRead(false);
@@ -441,7 +507,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         if (!upstreamReusable || !requestComplete) {
             closeUpstream();
         }
-        boolean close = closeAfterResponse;
+        boolean close = closeAfterResponse || draining;
         resetRequestState();
         if (close) {
             Channels.closeOnFlush(ctx.channel());
@@ -508,9 +574,13 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(Reason reason, String rule) {
+        refuse(reason, rule, 1);
+    }
+
+    private void refuse(Reason reason, String rule, long retryAfterSeconds) {
         Decision d = Decision.deny(reason, rule);
         exchange.decided(d, false);
-        respond(ErrorResponses.forDecision(d), ErrorResponses.errorFor(d).type());
+        respond(ErrorResponses.forDecision(d, retryAfterSeconds), ErrorResponses.errorFor(d).type());
     }
 
     /**
@@ -590,7 +660,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().close(); // an idle keep-alive connection: close quietly
             return;
         }
-        exchange = new Exchange(proxy.audit(), connectionId + "-" + (++sequence), clientText, null, upMark, downMark);
+        exchange = new Exchange(proxy, connectionId + "-" + (++sequence), clientText, null, upMark, downMark);
         refuse(Reason.REQUEST_TIMEOUT, "limits.requestHeaderTimeout");
     }
 
@@ -603,6 +673,14 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == DrainEvent.INSTANCE) {
+            if (exchange == null) {
+                ctx.channel().close(); // idle keep-alive connection: nothing to finish
+            } else {
+                draining = true; // the response in flight is the last on this connection
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             if (exchange != null) {
                 exchange.closed(status, "idle_timeout", traffic.bytesRead(), traffic.bytesWritten());

@@ -2,6 +2,7 @@ package dev.egressguard.server;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -11,17 +12,23 @@ import java.util.concurrent.TimeUnit;
 final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
     private final ProxyContext proxy;
     private final ClientAccessHandler access;
+    private final ChannelGroup clients;
 
-    ProxyInitializer(ProxyContext proxy) {
+    ProxyInitializer(ProxyContext proxy, ChannelGroup clients) {
         this.proxy = proxy;
-        this.access = new ClientAccessHandler(() -> proxy.policy().clientsAllow(), proxy.audit(), proxy::nextConnectionId);
+        this.access = new ClientAccessHandler(proxy);
+        this.clients = clients;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        clients.add(ch);
         TrafficCounter traffic = new TrafficCounter();
         ChannelPipeline p = ch.pipeline();
         p.addLast(HandlerNames.TRAFFIC, traffic);
+        if (!proxy.policy().access().proxyProtocolTrusted().isEmpty()) {
+            p.addLast(HandlerNames.PROXY_PROTOCOL, new ProxyProtocolHandler(() -> proxy.policy().access().proxyProtocolTrusted()));
+        }
         p.addLast(HandlerNames.CLIENT_ACCESS, access);
         p.addLast(HandlerNames.IDLE, new IdleStateHandler(0, 0, proxy.policy().limits().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(HandlerNames.HTTP_DECODER, new StrictHttpRequestDecoder(proxy.policy().limits().maxHeaderBytes()));

@@ -1,55 +1,97 @@
 package dev.egressguard.server;
 
 import dev.egressguard.config.PolicyFile;
+import dev.egressguard.core.net.HostPort;
 import dev.egressguard.core.net.IpLiterals;
+import dev.egressguard.server.admin.AdminServer;
 import dev.egressguard.server.audit.AuditSink;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The filtering forward proxy: one listener, the policy file's rules, Netty underneath. Start it,
- * read {@link #address()}, close it.
+ * The filtering forward proxy: one listener, the policy file's rules, Netty underneath, and an
+ * optional admin listener. Start it, read {@link #address()}; {@link #reload} swaps the policy
+ * for new requests; {@link #shutdown} drains, {@link #close} stops at once.
  */
 public final class ProxyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final DestinationResolver resolver;
     private final Channel listener;
+    private final ProxyContext context;
+    private final ChannelGroup clients;
+    private final AdminServer admin;
 
-    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, DestinationResolver resolver, Channel listener) {
+    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, DestinationResolver resolver, Channel listener,
+                        ProxyContext context, ChannelGroup clients, AdminServer admin) {
         this.boss = boss;
         this.workers = workers;
         this.resolver = resolver;
         this.listener = listener;
+        this.context = context;
+        this.clients = clients;
+        this.admin = admin;
     }
 
-    /** Binds the policy's listen address and starts serving; {@code dialGuard} checks every upstream dial. */
+    /**
+     * Binds the policy's listen address (and {@code admin.listen} when the file sets one) and starts
+     * serving; {@code dialGuard} checks every upstream dial.
+     *
+     * @throws IllegalStateException when the listen address would expose an open proxy
+     */
     public static ProxyServer start(PolicyFile policy, AuditSink audit, DialGuard dialGuard) throws InterruptedException {
         Objects.requireNonNull(policy, "policy");
+        policy.access().exposureProblem(policy.listen()).ifPresent(p -> {
+            throw new IllegalStateException(p);
+        });
         Transport transport = Transport.best();
         EventLoopGroup boss = transport.group(1);
         // One event loop per core (Netty's default is two): a connection pair lives on one loop,
         // so more loops than cores only adds context switches.
         EventLoopGroup workers = transport.group(Integer.getInteger("egressguard.eventLoops", Runtime.getRuntime().availableProcessors()));
         DestinationResolver resolver = new DestinationResolver(policy.dns(), transport);
+        ChannelGroup clients = new DefaultChannelGroup("egressguard-clients", GlobalEventExecutor.INSTANCE);
+        Channel listener = null;
         try {
-            ProxyContext context = new ProxyContext(policy, resolver, new VettedConnector(policy.limits().connectTimeout(), dialGuard, transport), audit);
-            InetSocketAddress bind = new InetSocketAddress(IpLiterals.parse(policy.listen().host()).toInetAddress(), policy.listen().port());
-            Channel listener = new ServerBootstrap()
+            ProxyMetrics metrics = new ProxyMetrics();
+            ProxyContext context = new ProxyContext(policy, resolver,
+                    new VettedConnector(policy.limits().connectTimeout(), dialGuard, transport), audit, metrics);
+            listener = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(new ProxyInitializer(context))
-                    .bind(bind).sync().channel();
-            return new ProxyServer(boss, workers, resolver, listener);
+                    .childHandler(new ProxyInitializer(context, clients))
+                    .bind(socketAddress(policy.listen())).sync().channel();
+            boss.scheduleAtFixedRate(() -> context.rate().sweep(System.nanoTime()), 30, 30, TimeUnit.SECONDS);
+            ProxyServer server = new ProxyServer(boss, workers, resolver, listener, context, clients, null);
+            Optional<HostPort> adminListen = policy.admin().listen();
+            if (adminListen.isPresent() && !policy.admin().off()) {
+                AdminServer a = AdminServer.start(boss, workers, transport.serverChannel(), socketAddress(adminListen.get()), server.view());
+                return new ProxyServer(boss, workers, resolver, listener, context, clients, a);
+            }
+            return server;
         } catch (InterruptedException | RuntimeException e) {
+            if (listener != null) {
+                listener.close();
+            }
             resolver.close();
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -57,9 +99,85 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
+    private static InetSocketAddress socketAddress(HostPort hp) {
+        return new InetSocketAddress(IpLiterals.parse(hp.host()).toInetAddress(), hp.port());
+    }
+
+    /** What the admin listener shows: live figures and the policy in force. */
+    public ProxyView view() {
+        return new ProxyView() {
+            @Override
+            public ProxyMetrics metrics() {
+                return context.metrics();
+            }
+
+            @Override
+            public PolicyFile policy() {
+                return context.policy();
+            }
+
+            @Override
+            public boolean isReady() {
+                return listener.isActive() && !context.isDraining();
+            }
+        };
+    }
+
     /** The bound address (the real port when the policy said port 0). */
     public InetSocketAddress address() {
         return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** The admin listener's bound address, when it runs. */
+    public Optional<InetSocketAddress> adminAddress() {
+        return Optional.ofNullable(admin).map(AdminServer::address);
+    }
+
+    public ProxyMetrics metrics() {
+        return context.metrics();
+    }
+
+    public PolicyFile policy() {
+        return context.policy();
+    }
+
+    /**
+     * Puts {@code next} in force for new requests and connections; requests and tunnels already open
+     * keep running. Settings fixed at start (listen, admin, dns) keep their old values; each such
+     * difference is returned (and logged) so that the operator knows a restart is needed for it.
+     *
+     * @return the settings that need a restart to change
+     */
+    public List<String> reload(PolicyFile next) {
+        PolicyFile current = context.policy();
+        List<String> fixed = new ArrayList<>();
+        if (!next.listen().equals(current.listen())) {
+            fixed.add("listen");
+        }
+        if (!next.admin().equals(current.admin())) {
+            fixed.add("admin.listen");
+        }
+        if (!next.dns().equals(current.dns())) {
+            fixed.add("dns");
+        }
+        if (next.limits().idleTimeout().compareTo(current.limits().idleTimeout()) != 0
+                || next.limits().maxHeaderBytes() != current.limits().maxHeaderBytes()
+                || next.limits().connectTimeout().compareTo(current.limits().connectTimeout()) != 0) {
+            fixed.add("limits.idleTimeout/maxHeaderBytes/connectTimeout (for connections already open)");
+        }
+        PolicyFile effective = next.withListen(current.listen()).withAdmin(current.admin());
+        context.replacePolicy(effective);
+        long generation = context.metrics().reloaded();
+        log.info("policy reloaded from {}: generation {}", next.source(), generation);
+        for (String f : fixed) {
+            log.warn("policy reload: {} changed in {}; it takes effect at the next restart", f, next.source());
+        }
+        return fixed;
+    }
+
+    /** Records a refused reload (the old policy stays); the caller logs the problems. */
+    public void reloadFailed() {
+        context.metrics().reloadFailed();
     }
 
     /** Blocks until the listener closes. */
@@ -67,10 +185,43 @@ public final class ProxyServer implements AutoCloseable {
         listener.closeFuture().sync();
     }
 
+    /**
+     * Graceful stop: no new connections or requests (readyz turns 503), idle keep-alive connections
+     * close, requests and tunnels in flight get up to {@code drain} to finish, then everything closes.
+     *
+     * @return the client connections that were still open when the drain time ran out
+     */
+    public int shutdown(Duration drain) {
+        context.startDraining();
+        listener.close().syncUninterruptibly();
+        clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (!clients.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int left = clients.size();
+        if (left > 0) {
+            log.warn("drain time {} ran out; closing {} connection(s)", drain, left);
+        }
+        close();
+        return left;
+    }
+
     @Override
     public void close() {
+        context.startDraining();
         listener.close().syncUninterruptibly();
+        if (admin != null) {
+            admin.close();
+        }
+        clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         resolver.close();
+        context.authenticator().close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -43,6 +43,16 @@ public enum Reason {
 
     // the request itself, before any destination is judged
     CLIENT_NOT_ALLOWED("client.not_allowed", "the client's address is not in clients.allow"),
+    CLIENT_AUTH_REQUIRED("client.auth_required", "the proxy requires Proxy-Authorization (Basic) credentials"),
+    CLIENT_AUTH_FAILED("client.auth_failed", "the Proxy-Authorization credentials are not valid"),
+    CLIENT_PROXY_PROTOCOL("client.proxy_protocol", "a trusted load balancer's connection did not start with a valid PROXY protocol header"),
+
+    // limits
+    LIMIT_CONNECTIONS("limit.connections", "the proxy has limits.maxConnections client connections open; try again later"),
+    LIMIT_CLIENT_CONNECTIONS("limit.client_connections", "this client has limits.maxConnectionsPerClient connections open"),
+    LIMIT_TUNNELS("limit.tunnels", "the proxy has limits.maxTunnels tunnels open; try again later"),
+    LIMIT_RATE("limit.rate", "this client exceeded limits.requestsPerSecondPerClient"),
+    PROXY_DRAINING("proxy.draining", "the proxy is shutting down and takes no new requests"),
     REQUEST_INVALID("request.invalid", "the request is malformed or ambiguous and is refused"),
     REQUEST_HEADER_TOO_LARGE("request.header_too_large", "the request head is larger than limits.maxHeaderBytes"),
     REQUEST_TIMEOUT("request.timeout", "the client did not send a complete request head in time"),

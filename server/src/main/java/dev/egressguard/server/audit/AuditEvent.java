@@ -11,7 +11,7 @@ import java.util.List;
 public record AuditEvent(Instant ts, String event, String id, String client, String user, String mode, String method,
                          String host, Integer port, List<String> addresses, String address, String verdict,
                          String reason, String rule, Integer status, String error, Long bytesUp, Long bytesDown,
-                         Long durationMs) {
+                         Long durationMs, Long policyGeneration) {
     /** The event as one line of JSON; absent fields are omitted. */
     public String toJson() {
         StringBuilder sb = new StringBuilder(320);
@@ -53,6 +53,7 @@ public record AuditEvent(Instant ts, String event, String id, String client, Str
         optional(sb, AuditFields.BYTES_UP, bytesUp);
         optional(sb, AuditFields.BYTES_DOWN, bytesDown);
         optional(sb, AuditFields.DURATION_MS, durationMs);
+        optional(sb, AuditFields.POLICY_GENERATION, policyGeneration);
         sb.append('}');
     }
 

@@ -1,0 +1,112 @@
+package dev.egressguard.config;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.security.spec.InvalidKeySpecException;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.Optional;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+
+/**
+ * A salted password hash: {@code pbkdf2-sha256$ITERATIONS$SALT$HASH} (salt and hash in unpadded
+ * base64). What a policy file stores for a proxy user; {@link #matches} compares in constant time.
+ * Verifying costs about {@value #DEFAULT_ITERATIONS} PBKDF2 rounds: callers cache results and keep it
+ * off event loops.
+ */
+public final class PasswordHash {
+    public static final String SCHEME = "pbkdf2-sha256";
+    public static final int DEFAULT_ITERATIONS = 210_000;
+    private static final int MIN_ITERATIONS = 10_000;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final int iterations;
+    private final byte[] salt;
+    private final byte[] hash;
+
+    private PasswordHash(int iterations, byte[] salt, byte[] hash) {
+        this.iterations = iterations;
+        this.salt = salt;
+        this.hash = hash;
+    }
+
+    /** Hashes {@code password} with a new random 16-byte salt. */
+    public static PasswordHash of(char[] password) {
+        return of(password, DEFAULT_ITERATIONS);
+    }
+
+    static PasswordHash of(char[] password, int iterations) {
+        byte[] salt = new byte[16];
+        RANDOM.nextBytes(salt);
+        return new PasswordHash(iterations, salt, derive(password, salt, iterations, 32));
+    }
+
+    /** Parses the stored form; empty when it is not one. */
+    public static Optional<PasswordHash> tryParse(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        String[] parts = text.strip().split("\\$");
+        if (parts.length != 4 || !parts[0].equals(SCHEME)) {
+            return Optional.empty();
+        }
+        try {
+            int iterations = Integer.parseInt(parts[1]);
+            byte[] salt = Base64.getDecoder().decode(parts[2]);
+            byte[] hash = Base64.getDecoder().decode(parts[3]);
+            if (iterations < MIN_ITERATIONS || iterations > 10_000_000 || salt.length < 8 || hash.length < 16) {
+                return Optional.empty();
+            }
+            return Optional.of(new PasswordHash(iterations, salt, hash));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** What {@link #tryParse} expects, for error messages. */
+    public static String expectedForm() {
+        return SCHEME + "$ITERATIONS$SALT$HASH (make one with: egressguard policy hash-password); iterations >= " + MIN_ITERATIONS;
+    }
+
+    /** True when {@code password} hashes to this; constant time in the comparison. */
+    public boolean matches(String password) {
+        Objects.requireNonNull(password, "password");
+        return MessageDigest.isEqual(hash, derive(password.toCharArray(), salt, iterations, hash.length));
+    }
+
+    private static byte[] derive(char[] password, byte[] salt, int iterations, int bytes) {
+        try {
+            PBEKeySpec spec = new PBEKeySpec(password, salt, iterations, bytes * 8);
+            try {
+                return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+            } finally {
+                spec.clearPassword();
+            }
+        } catch (NoSuchAlgorithmException | InvalidKeySpecException e) {
+            throw new IllegalStateException("PBKDF2WithHmacSHA256 is not available", e);
+        }
+    }
+
+    /** The stored form. It holds no secret a reader could use directly, but it is still kept out of logs. */
+    public String encoded() {
+        Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
+        return SCHEME + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
+    }
+
+    @Override
+    public String toString() {
+        return SCHEME + "$" + iterations + "$(redacted)";
+    }
+
+    /** UTF-8 bytes of a secret read from a file, without one trailing line break. */
+    static String secretFromFile(byte[] bytes) {
+        String s = new String(bytes, StandardCharsets.UTF_8);
+        if (s.endsWith("\r\n")) {
+            return s.substring(0, s.length() - 2);
+        }
+        return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.egressguard.server;
+
+import dev.egressguard.config.ConfigException;
+import dev.egressguard.config.ConfigProblem;
+import dev.egressguard.config.PolicyFile;
+import dev.egressguard.config.PolicyFileLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reloads the policy file when its content changes (checked every few seconds; content, not
+ * timestamps, so Kubernetes' ConfigMap symlink swaps count) and on request ({@code SIGHUP}). A new
+ * file is validated whole first: an invalid one keeps the old policy, logs every problem and bumps
+ * the reload-failure metric.
+ */
+public final class PolicyWatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PolicyWatcher.class);
+
+    /** What a reload attempt did. */
+    public enum Outcome { RELOADED, UNCHANGED, REFUSED }
+
+    private final Path file;
+    private final ProxyServer server;
+    private final ScheduledExecutorService timer;
+    private byte[] lastDigest;
+
+    public PolicyWatcher(Path file, ProxyServer server, Duration interval) {
+        this.file = file;
+        this.server = server;
+        this.lastDigest = digest(file);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "egressguard-policy-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        long ms = interval.toMillis();
+        timer.scheduleWithFixedDelay(() -> reload(false), ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** Reloads now (on SIGHUP), whether or not the content changed; runs on the watcher's thread. */
+    public java.util.concurrent.Future<Outcome> reloadNow() {
+        return timer.submit(() -> reload(true));
+    }
+
+    private synchronized Outcome reload(boolean forced) {
+        byte[] now = digest(file);
+        if (!forced && Arrays.equals(now, lastDigest)) {
+            return Outcome.UNCHANGED;
+        }
+        lastDigest = now;
+        PolicyFile next;
+        try {
+            next = PolicyFileLoader.load(file);
+        } catch (ConfigException e) {
+            server.reloadFailed();
+            log.error("policy reload refused, the old policy stays in force: {} problem(s) in {}", e.problems().size(), file);
+            for (ConfigProblem p : e.problems()) {
+                log.error("  {}", p);
+            }
+            return Outcome.REFUSED;
+        } catch (RuntimeException e) {
+            server.reloadFailed();
+            log.error("policy reload refused, the old policy stays in force: {}", e.toString());
+            return Outcome.REFUSED;
+        }
+        server.reload(next);
+        return Outcome.RELOADED;
+    }
+
+    private static byte[] digest(Path file) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+        } catch (IOException e) {
+            return new byte[0]; // unreadable: the next reload reports it
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
