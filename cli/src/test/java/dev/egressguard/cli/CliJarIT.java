@@ -79,7 +79,7 @@ class CliJarIT {
     void theLauncherRunsTheProxyOnTheDefaultPolicy() throws Exception {
         Path err = Files.createTempFile("eg-proxy-err", ".txt");
         Path out = Files.createTempFile("eg-proxy-out", ".txt");
-        Process proxy = new ProcessBuilder(LAUNCHER.toString(), "proxy", "--listen", "127.0.0.1:0")
+        Process proxy = new ProcessBuilder(LAUNCHER.toString(), "proxy", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0")
                 .redirectError(err.toFile()).redirectOutput(out.toFile()).start();
         try {
             String port = null;
