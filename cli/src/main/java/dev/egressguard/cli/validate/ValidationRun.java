@@ -96,7 +96,9 @@ public final class ValidationRun {
             int port = p.usesCanary() ? canary.port(p) : p.port();
             futures.add(pool.submit(() -> {
                 ProxyAnswer a = runner.send(p, port);
-                progress.probed(done.incrementAndGet(), total);
+                synchronized (done) { // counts reach the progress line in order
+                    progress.probed(done.incrementAndGet(), total);
+                }
                 return a;
             }));
         }
