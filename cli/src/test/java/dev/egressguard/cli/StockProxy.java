@@ -112,12 +112,17 @@ final class StockProxy implements AutoCloseable {
 
     /** SIGTERM to our PID, then SIGKILL if it lingers (Squid waits shutdown_lifetime for clients). */
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws InterruptedException, IOException {
         ProcessHandle handle = process.toHandle();
         handle.destroy();
         if (!process.waitFor(3, TimeUnit.SECONDS)) {
             handle.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 }
