@@ -1,5 +1,6 @@
 package dev.egressguard.cli;
 
+import dev.egressguard.cli.validate.ProxyUnreachableException;
 import dev.egressguard.client.routing.ProxyRoutingException;
 import dev.egressguard.client.routing.RuntimeConfigException;
 import dev.egressguard.config.ConfigException;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Spec;
 /** The top command: lists the subcommands and does nothing else. */
 @Command(name = "egressguard", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A filtering egress proxy and SSRF guard for AI-agent runtimes.",
-        subcommands = {ProxyCommand.class, CheckCommand.class, PolicyCommand.class, RunCommand.class, ConfigCommand.class,
+        subcommands = {ProxyCommand.class, CheckCommand.class, PolicyCommand.class, RunCommand.class, ConfigCommand.class, ValidateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class EgressguardCommand implements Runnable {
     @Spec
@@ -35,7 +36,7 @@ public final class EgressguardCommand implements Runnable {
                     err.println("error: " + p);
                 }
                 err.println(((ConfigException) ex).problems().size() + " error(s); nothing was changed");
-            } else if (ex instanceof InputException || ex instanceof RuntimeConfigException) {
+            } else if (ex instanceof InputException || ex instanceof RuntimeConfigException || ex instanceof ProxyUnreachableException) {
                 err.println("error: " + ex.getMessage());
             } else if (ex instanceof ProxyRoutingException || ex instanceof RoutingRefusedException) {
                 err.println(ex.getMessage());

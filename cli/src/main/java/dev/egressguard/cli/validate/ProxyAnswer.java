@@ -1,0 +1,84 @@
+package dev.egressguard.cli.validate;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the proxy said to one probe.
+ *
+ * @param status      the HTTP status, or 0 when no response came (see {@code failure})
+ * @param proxyStatus the {@code Proxy-Status} header (RFC 9209), if any
+ * @param proxyError  another proxy's own error header ({@code X-Squid-Error}), if any
+ * @param established a CONNECT answered 2xx: a tunnel to the destination is open
+ * @param failure     why there is no response: a timeout, a close, garbage
+ * @param note        what happened after the head (the tunnel carried the token, the TLS handshake)
+ */
+public record ProxyAnswer(int status, Optional<String> proxyStatus, Optional<String> proxyError, boolean established,
+                          Optional<String> failure, Optional<String> note) {
+    /** RFC 9209 error types that say the proxy refused the destination by policy. */
+    private static final Set<String> DENIAL_TYPES = Set.of("destination_ip_prohibited", "destination_ip_unroutable", "http_request_denied");
+
+    static ProxyAnswer failed(String why) {
+        return new ProxyAnswer(0, Optional.empty(), Optional.empty(), false, Optional.of(why), Optional.empty());
+    }
+
+    static ProxyAnswer of(ResponseHead head, boolean established, Optional<String> note) {
+        return new ProxyAnswer(head.status(), head.header("Proxy-Status"), head.header("X-Squid-Error"), established, Optional.empty(), note);
+    }
+
+    /** A policy denial: a 403, or a {@code Proxy-Status} whose error type is a refusal. */
+    public boolean isDenial() {
+        return status == 403 || proxyErrorType().map(DENIAL_TYPES::contains).orElse(false);
+    }
+
+    /** The proxy reports that it reached the destination: a tunnel, a 2xx/3xx answer, a 101 switch. */
+    public boolean isSuccess() {
+        return established || (status >= 200 && status < 400) || status == 101;
+    }
+
+    /** The {@code error=} parameter of {@code Proxy-Status}. */
+    public Optional<String> proxyErrorType() {
+        return proxyStatus.flatMap(ps -> parameter(ps, "error"));
+    }
+
+    /** What the report prints as the proxy's reason: the Proxy-Status error and details, or the proxy's own error header. */
+    public String reason() {
+        if (proxyStatus.isPresent()) {
+            String error = proxyErrorType().orElse("?");
+            return parameter(proxyStatus.get(), "details").map(d -> error + " (" + d + ")").orElse(error);
+        }
+        return proxyError.map(e -> e.split(" ")[0]).orElse("-");
+    }
+
+    /** One parameter of an RFC 8941 list member, {@code ; name=token} or {@code ; name="string"}. */
+    private static Optional<String> parameter(String header, String name) {
+        String lower = header.toLowerCase(Locale.ROOT);
+        int at = lower.indexOf(name + "=");
+        while (at > 0 && lower.charAt(at - 1) != ';' && lower.charAt(at - 1) != ' ') {
+            at = lower.indexOf(name + "=", at + 1);
+        }
+        if (at < 0) {
+            return Optional.empty();
+        }
+        int start = at + name.length() + 1;
+        if (start < header.length() && header.charAt(start) == '"') {
+            StringBuilder sb = new StringBuilder();
+            for (int i = start + 1; i < header.length() && header.charAt(i) != '"'; i++) {
+                char c = header.charAt(i) == '\\' && i + 1 < header.length() ? header.charAt(++i) : header.charAt(i);
+                sb.append(c);
+            }
+            return Optional.of(ResponseHead.printable(sb.toString()));
+        }
+        int end = start;
+        while (end < header.length() && header.charAt(end) != ';' && header.charAt(end) != ',') {
+            end++;
+        }
+        return Optional.of(ResponseHead.printable(header.substring(start, end).strip()));
+    }
+
+    /** The status as the report prints it. */
+    public String statusText() {
+        return status == 0 ? "-" : String.valueOf(status);
+    }
+}
