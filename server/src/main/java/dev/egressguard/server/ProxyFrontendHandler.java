@@ -57,6 +57,7 @@ import org.slf4j.LoggerFactory;
 final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ProxyFrontendHandler.class);
     private static final int MAX_UPSTREAM_HEADER_BYTES = 64 * 1024;
+    private static final long REFUSED_GRACE_MILLIS = 2_000;
 
     private final ProxyContext proxy;
     private final TrafficCounter traffic;
@@ -107,6 +108,15 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         clientText = ClientAddress.text(ctx.channel()); // known now, PROXY protocol included
+        if (ctx.channel().attr(ClientAddress.REFUSED).get() != null) {
+            // Over a limit: it gets a short wait for a request to answer, not the full head timeout,
+            // so that a connection flood cannot hold descriptors for long.
+            ctx.executor().schedule(() -> {
+                if (exchange == null) {
+                    ctx.channel().close();
+                }
+            }, REFUSED_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }
         ctx.fireChannelActive();
     }
 

@@ -81,13 +81,12 @@ public final class ProxyServer implements AutoCloseable {
                     .childHandler(new ProxyInitializer(context, clients))
                     .bind(socketAddress(policy.listen())).sync().channel();
             boss.scheduleAtFixedRate(() -> context.rate().sweep(System.nanoTime()), 30, 30, TimeUnit.SECONDS);
-            ProxyServer server = new ProxyServer(boss, workers, resolver, listener, context, clients, null);
+            AdminServer admin = null;
             Optional<HostPort> adminListen = policy.admin().listen();
             if (adminListen.isPresent() && !policy.admin().off()) {
-                AdminServer a = AdminServer.start(boss, workers, transport.serverChannel(), socketAddress(adminListen.get()), server.view());
-                return new ProxyServer(boss, workers, resolver, listener, context, clients, a);
+                admin = AdminServer.start(boss, workers, transport.serverChannel(), socketAddress(adminListen.get()), view(context, listener));
             }
-            return server;
+            return new ProxyServer(boss, workers, resolver, listener, context, clients, admin);
         } catch (InterruptedException | RuntimeException e) {
             if (listener != null) {
                 listener.close();
@@ -105,6 +104,10 @@ public final class ProxyServer implements AutoCloseable {
 
     /** What the admin listener shows: live figures and the policy in force. */
     public ProxyView view() {
+        return view(context, listener);
+    }
+
+    private static ProxyView view(ProxyContext context, Channel listener) {
         return new ProxyView() {
             @Override
             public ProxyMetrics metrics() {
