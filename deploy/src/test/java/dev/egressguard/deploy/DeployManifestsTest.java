@@ -19,8 +19,6 @@ import dev.egressguard.core.net.IpLiterals;
 import dev.egressguard.core.net.IpRange;
 import dev.egressguard.core.policy.Decision;
 import dev.egressguard.core.policy.Reason;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +27,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -47,16 +44,23 @@ class DeployManifestsTest {
     /** The paths the admin listener serves (docs/deploy.md). */
     static final Set<String> ADMIN_PATHS = Set.of("/", "/metrics", "/healthz", "/readyz", "/policy");
     static final String AGENT_LABEL = "egressguard.dev/client";
+    static final Duration MINUTE = Duration.ofMinutes(1);
 
-    static List<Yamls.Doc> docs;
+    /** Every document of every manifest (ImageIT reads them too). */
+    static final List<Yamls.Doc> docs = loadAll();
+
+    private static List<Yamls.Doc> loadAll() {
+        List<Yamls.Doc> all = new ArrayList<>();
+        for (Path f : Yamls.yamlFiles(K8S)) {
+            all.addAll(Yamls.load(f));
+        }
+        return List.copyOf(all);
+    }
 
     @BeforeAll
-    static void load() {
+    static void manifestsArePresent() {
         assertThat(K8S).as("deploy/kubernetes (run from the deploy module)").isDirectory();
-        docs = new ArrayList<>();
-        for (Path f : Yamls.yamlFiles(K8S)) {
-            docs.addAll(Yamls.load(f));
-        }
+        assertThat(docs).hasSizeGreaterThanOrEqualTo(7);
     }
 
     static Yamls.Doc one(String kind, String name) {
@@ -503,29 +507,16 @@ class DeployManifestsTest {
             Files.createDirectories(dir.resolve("egressguard.service.d"));
             Files.copy(dropIn.file(), dir.resolve("egressguard.service.d/10-private-listener.conf"));
 
-            Result verify = run(dir, "/usr/bin/systemd-analyze", "verify", "--man=no", unitFile.toString());
+            Commands.Result verify = Commands.run(dir, MINUTE, "/usr/bin/systemd-analyze", "verify", "--man=no",
+                    unitFile.toString());
             assertThat(verify.exit()).as(verify.output()).isZero();
             assertThat(verify.output()).as("no warnings (unknown keys only warn)").isBlank();
 
             // Exposure 0.0 (best) .. 10.0; --threshold is in tenths. Today's: 1.1 ("OK").
-            Result security = run(dir, "/usr/bin/systemd-analyze", "security", "--offline=yes", "--threshold=20",
-                    "--no-pager", unitFile.toString());
+            Commands.Result security = Commands.run(dir, MINUTE, "/usr/bin/systemd-analyze", "security", "--offline=yes",
+                    "--threshold=20", "--no-pager", unitFile.toString());
             assertThat(security.exit()).as(security.output()).isZero();
             assertThat(security.output()).contains("Overall exposure level for egressguard.service");
         }
-    }
-
-    record Result(int exit, String output) {}
-
-    /** Runs a local command (no network), bounded to a minute; stdout and stderr together. */
-    static Result run(Path dir, String... command) throws IOException, InterruptedException {
-        Path out = dir.resolve("command-output.txt");
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(out.toFile()).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError(String.join(" ", command) + " did not finish within 60s");
-        }
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
     }
 }
