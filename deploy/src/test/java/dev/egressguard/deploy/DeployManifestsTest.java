@@ -246,7 +246,7 @@ class DeployManifestsTest {
         }
 
         @Test
-        void theProxyPortIsThePoliciesListenPort() {
+        void proxyPortIsTheListenPortOfThePolicy() {
             PolicyFile policy = configMapPolicy();
             assertThat(containerPort("proxy")).isEqualTo(policy.listen().port()).isEqualTo(3128);
             assertThat(args()).as("the policy's listen is the one place for it").doesNotContain("--listen");
