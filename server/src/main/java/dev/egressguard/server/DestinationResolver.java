@@ -8,7 +8,6 @@ import io.netty.resolver.ResolvedAddressTypes;
 import io.netty.resolver.dns.DnsNameResolver;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.DnsServerAddressStreamProvider;
-import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.resolver.dns.SequentialDnsServerAddressStreamProvider;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -44,7 +43,7 @@ final class DestinationResolver implements AutoCloseable {
         this.settings = settings;
         this.transport = transport;
         if (settings.servers().isEmpty()) {
-            this.servers = DnsServerAddressStreamProviders.platformDefault();
+            this.servers = new SequentialDnsServerAddressStreamProvider(SystemNameServers.from(SystemNameServers.RESOLV_CONF));
         } else {
             List<InetSocketAddress> list = settings.servers().stream()
                     .map(DestinationResolver::socketAddress).collect(Collectors.toList());
