@@ -13,6 +13,7 @@ final class HandlerNames {
     static final String FRONTEND = "frontend";
     static final String UPSTREAM_CODEC = "upstream-codec";
     static final String UPSTREAM_RESPONSE = "upstream-response";
+    static final String UPSTREAM_ERRORS = "upstream-errors";
     static final String RELAY = "relay";
 
     private HandlerNames() {}

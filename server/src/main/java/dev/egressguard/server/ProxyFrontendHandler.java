@@ -375,6 +375,8 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
                 if (http) {
                     ch.pipeline().addLast(HandlerNames.UPSTREAM_CODEC, new HttpClientCodec(8192, MAX_UPSTREAM_HEADER_BYTES, 64 * 1024, false));
                     ch.pipeline().addLast(HandlerNames.UPSTREAM_RESPONSE, new UpstreamResponseHandler(ProxyFrontendHandler.this));
+                } else {
+                    ch.pipeline().addLast(HandlerNames.UPSTREAM_ERRORS, UpstreamErrorHandler.INSTANCE);
                 }
             }
         };

@@ -1,0 +1,31 @@
+package dev.egressguard.server;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The upstream end of a CONNECT before (and while) it relays: an I/O error closes the channel,
+ * which ends the tunnel through the relay's close handling, with one quiet log line instead of
+ * an exception at the pipeline's tail.
+ */
+@ChannelHandler.Sharable
+final class UpstreamErrorHandler extends ChannelInboundHandlerAdapter {
+    static final UpstreamErrorHandler INSTANCE = new UpstreamErrorHandler();
+    private static final Logger log = LoggerFactory.getLogger(UpstreamErrorHandler.class);
+
+    private UpstreamErrorHandler() {}
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("upstream {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("upstream {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        }
+        ctx.close();
+    }
+}
