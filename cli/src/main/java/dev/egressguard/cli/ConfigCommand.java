@@ -31,7 +31,7 @@ final class ConfigCommand implements Runnable {
     static String printable(String key, Object value) {
         if (key.equals(RuntimeConfigFile.PROXY_URL) || key.toLowerCase(java.util.Locale.ROOT).contains("url")) {
             String text = String.valueOf(value);
-            return ProxyUrl.tryParse(text).map(ProxyUrl::redacted).orElse(text.replaceAll("//[^/@]*@", "//redacted@"));
+            return ProxyUrl.tryParse(text).map(ProxyUrl::redacted).orElse(RuntimeConfigFile.redactLoosely(text));
         }
         return String.valueOf(value);
     }

@@ -42,8 +42,7 @@ public record AccessSettings(List<IpRange> clientsAllow, List<IpRange> proxyProt
     }
 
     private static boolean isLoopback(IpAddress a) {
-        IpAddress v = a.unmapIpv4().orElse(a);
-        return v.isIpv4() ? (v.ipv4Bits() >>> 24) == 127 : v.high() == 0 && v.low() == 1;
+        return a.unmapIpv4().orElse(a).isLoopback();
     }
 
     private static boolean isLoopbackRange(IpRange r) {

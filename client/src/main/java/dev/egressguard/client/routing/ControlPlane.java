@@ -39,11 +39,8 @@ public final class ControlPlane {
         if (ip.isEmpty() || ip.get().zone().isPresent()) {
             return false;
         }
-        IpAddress a = ip.get();
-        if (a.isIpv4()) {
-            return (a.ipv4Bits() >>> 24) == 127 && IpLiterals.isCanonicalIpv4(host);
-        }
-        return a.high() == 0 && a.low() == 1;
+        // as written: [::ffff:127.0.0.1] and non-canonical IPv4 spellings route like any other host
+        return ip.get().isLoopback() && (!ip.get().isIpv4() || IpLiterals.isCanonicalIpv4(host));
     }
 
     /** A JDK {@code HttpClient} builder for a Gateway URL: no proxy for a literal loopback IP, the default selector otherwise. */

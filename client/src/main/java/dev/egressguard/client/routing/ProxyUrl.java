@@ -115,8 +115,7 @@ public final class ProxyUrl {
         if (ip.isEmpty()) {
             return false;
         }
-        IpAddress a = ip.get().unmapIpv4().orElse(ip.get());
-        return a.isIpv4() ? (a.ipv4Bits() >>> 24) == 127 : a.high() == 0 && a.low() == 1;
+        return ip.get().unmapIpv4().orElse(ip.get()).isLoopback();
     }
 
     /** The URL with credentials, for a child process's environment; never print it. */

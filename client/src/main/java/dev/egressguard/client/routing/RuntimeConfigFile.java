@@ -249,7 +249,7 @@ public final class RuntimeConfigFile {
     }
 
     /** Text that failed to parse as a URL, with anything between {@code //} and {@code @} hidden. */
-    static String redactLoosely(String text) {
+    public static String redactLoosely(String text) {
         return text.replaceAll("//[^/@]*@", "//redacted@");
     }
 

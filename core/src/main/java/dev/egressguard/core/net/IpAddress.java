@@ -112,6 +112,11 @@ public final class IpAddress implements Comparable<IpAddress> {
         return zone == null ? this : new IpAddress(ipv4, high, low, null);
     }
 
+    /** True for {@code 127.0.0.0/8} and {@code ::1}, as written (an IPv4-mapped address is not unmapped here). */
+    public boolean isLoopback() {
+        return ipv4 ? (ipv4Bits() >>> 24) == 127 : high == 0 && low == 1;
+    }
+
     /** The IPv4 address inside an IPv4-mapped IPv6 address ({@code ::ffff:0:0/96}), else empty. */
     public Optional<IpAddress> unmapIpv4() {
         if (!ipv4 && high == 0 && (low >>> 32) == 0xffffL) {
