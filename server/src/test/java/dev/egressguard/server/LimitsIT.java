@@ -234,6 +234,37 @@ class LimitsIT {
         }
     }
 
+    @Test
+    void anUpstreamThatNeverCompletesTheHandshakeIsA504AfterTheConnectTimeout() throws Exception {
+        List<Socket> fillers = new ArrayList<>();
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
+            // Never accepted: once its accept queue is full, the kernel drops further SYNs.
+            boolean queueFull = false;
+            for (int i = 0; i < 16 && !queueFull; i++) {
+                Socket s = new Socket();
+                fillers.add(s);
+                try {
+                    s.connect(full.getLocalSocketAddress(), 200);
+                } catch (java.net.SocketTimeoutException e) {
+                    queueFull = true;
+                }
+            }
+            assumeTrue(queueFull, "this kernel completes every loopback handshake");
+            int port = full.getLocalPort();
+            try (ProxyHarness h = new ProxyHarness("limits:\n  connectTimeout: 300ms\n" + allow(port))) {
+                long start = System.nanoTime();
+                String answer = h.raw("GET http://127.0.0.1:" + port + "/ HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n");
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+                assertThat(answer).startsWith("HTTP/1.1 504 ").contains("connection_timeout");
+                assertThat(took).isBetween(Duration.ofMillis(250), Duration.ofSeconds(4));
+            }
+        } finally {
+            for (Socket s : fillers) {
+                s.close();
+            }
+        }
+    }
+
     /** Pooled buffers allocated and not yet released, in every arena. */
     private static long activeBuffers() {
         var m = PooledByteBufAllocator.DEFAULT.metric();
