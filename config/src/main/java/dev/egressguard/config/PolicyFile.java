@@ -39,6 +39,11 @@ public record PolicyFile(String source, HostPort listen, AccessSettings access, 
         return new PolicyFile(source, address, access, policy, dns, limits, audit, admin);
     }
 
+    /** This file with other DNS settings (a reload keeps the resolver the proxy started with). */
+    public PolicyFile withDns(DnsSettings settings) {
+        return new PolicyFile(source, listen, access, policy, settings, limits, audit, admin);
+    }
+
     /** This file with another admin listener ({@code --admin-listen}). */
     public PolicyFile withAdmin(AdminSettings settings) {
         return new PolicyFile(source, listen, access, policy, dns, limits, audit, settings);

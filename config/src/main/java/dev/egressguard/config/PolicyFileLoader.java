@@ -91,6 +91,14 @@ public final class PolicyFileLoader {
             throw single(source, "", file.toString(), "a readable file (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
         }
+        return parse(bytes, source);
+    }
+
+    /** Parses a policy file's bytes (UTF-8, at most {@link #MAX_FILE_BYTES}); {@code source} names it in messages. */
+    public static PolicyFile parse(byte[] bytes, String source) {
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw single(source, "", null, "a policy file of at most " + MAX_FILE_BYTES + " bytes");
+        }
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

@@ -7,6 +7,7 @@ import dev.egressguard.core.policy.Reason;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
 import java.util.Optional;
 
 /**
@@ -24,6 +25,11 @@ final class ClientAccessHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ReferenceCountUtil.release(msg); // only a refused connection still has this handler
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
         IpAddress source = ClientAddress.ipOf(ctx.channel());
         boolean allowed = false;
@@ -38,6 +44,9 @@ final class ClientAccessHandler extends ChannelInboundHandlerAdapter {
             Exchange refused = new Exchange(proxy, proxy.nextConnectionId() + "-0", ClientAddress.text(ctx.channel()), null, 0, 0);
             refused.decided(Decision.deny(Reason.CLIENT_NOT_ALLOWED, "clients.allow"), false);
             refused.closed(0, "client_not_allowed", 0, 0);
+            // Stays in the pipeline, dropping everything: bytes a load balancer sent behind its
+            // PROXY header arrive in this same turn and must never reach the frontend.
+            ctx.channel().config().setAutoRead(false);
             ctx.close();
             return;
         }

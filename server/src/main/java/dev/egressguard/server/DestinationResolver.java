@@ -1,7 +1,6 @@
 package dev.egressguard.server;
 
 import dev.egressguard.config.DnsSettings;
-import dev.egressguard.core.net.HostPort;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.HostsFileEntriesResolver;
 import io.netty.resolver.ResolvedAddressTypes;
@@ -46,15 +45,11 @@ final class DestinationResolver implements AutoCloseable {
             this.servers = new SequentialDnsServerAddressStreamProvider(SystemNameServers.from(SystemNameServers.RESOLV_CONF));
         } else {
             List<InetSocketAddress> list = settings.servers().stream()
-                    .map(DestinationResolver::socketAddress).collect(Collectors.toList());
+                    .map(ProxyServer::socketAddress).collect(Collectors.toList());
             this.servers = new SequentialDnsServerAddressStreamProvider(list);
         }
     }
 
-    private static InetSocketAddress socketAddress(HostPort hp) {
-        // IP literals only (validated by the policy loader): no lookup happens here.
-        return new InetSocketAddress(dev.egressguard.core.net.IpLiterals.parse(hp.host()).toInetAddress(), hp.port());
-    }
 
     /** Every A and AAAA answer for {@code host}, IPv4 first. Completes on {@code loop}. */
     Future<List<InetAddress>> resolve(EventLoop loop, String host) {

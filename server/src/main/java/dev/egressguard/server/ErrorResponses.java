@@ -76,24 +76,14 @@ final class ErrorResponses {
         }
     }
 
-    /** The response for a denying decision; {@code retryAfterSeconds} is sent with 429 and 503 answers. */
-    static FullHttpResponse forDecision(Decision decision, long retryAfterSeconds) {
-        FullHttpResponse r = forDecision(decision);
-        if (r.status().code() == 429 || r.status().code() == 503) {
-            r.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, retryAfterSeconds));
-        }
-        return r;
-    }
-
     /** The response for a denying decision. */
     static FullHttpResponse forDecision(Decision decision) {
         String rule = decision.rule().map(r -> "; rule " + r).orElse("");
         String details = decision.reason().code() + decision.rule().map(r -> " " + r).orElse("");
-        int code = statusFor(decision);
-        String kind = code == 403 ? "denied by policy" : code == 407 ? "proxy authentication required"
-                : code == 429 || code == 503 ? "refused for now" : "request failed";
-        String body = "egressguard: " + kind + ": " + decision.reason().code() + " (" + decision.reason().description() + ")" + rule + "\n";
         int status = statusFor(decision);
+        String kind = status == 403 ? "denied by policy" : status == 407 ? "proxy authentication required"
+                : status == 429 || status == 503 ? "refused for now" : "request failed";
+        String body = "egressguard: " + kind + ": " + decision.reason().code() + " (" + decision.reason().description() + ")" + rule + "\n";
         FullHttpResponse r = build(status, errorFor(decision), details, decision.reason().code(), body);
         if (status == 429 || status == 503) {
             r.headers().set(HttpHeaderNames.RETRY_AFTER, 1);

@@ -21,7 +21,7 @@ final class Exchange {
     private final String id;
     private final String client;
     private final String method;
-    private final long generation;
+    private long generation;
     private final long startNanos = System.nanoTime();
     private final long upAtStart;
     private final long downAtStart;
@@ -42,7 +42,7 @@ final class Exchange {
         this.id = id;
         this.client = client;
         this.method = method;
-        this.generation = proxy.metrics().policyGeneration();
+        this.generation = proxy.snapshot().generation();
         this.upAtStart = upAtStart;
         this.downAtStart = downAtStart;
     }
@@ -51,6 +51,11 @@ final class Exchange {
         this.mode = mode;
         this.host = host;
         this.port = port;
+    }
+
+    /** The policy generation that decides this exchange (the snapshot {@code decide} took). */
+    void policyGeneration(long generation) {
+        this.generation = generation;
     }
 
     /** The authenticated proxy user (never the credential). */

@@ -2,7 +2,6 @@ package dev.egressguard.server;
 
 import dev.egressguard.config.ConfigException;
 import dev.egressguard.config.ConfigProblem;
-import dev.egressguard.config.PolicyFile;
 import dev.egressguard.config.PolicyFileLoader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,14 +36,20 @@ public final class PolicyWatcher implements AutoCloseable {
     public PolicyWatcher(Path file, ProxyServer server, Duration interval) {
         this.file = file;
         this.server = server;
-        this.lastDigest = digest(file);
+        this.lastDigest = digest(read(file));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "egressguard-policy-watch");
             t.setDaemon(true);
             return t;
         });
         long ms = interval.toMillis();
-        timer.scheduleWithFixedDelay(() -> reload(false), ms, ms, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                reload(false);
+            } catch (Throwable t) { // a task that throws is never scheduled again: nothing may escape
+                log.error("policy watch failed; the current policy stays in force: {}", t.toString());
+            }
+        }, ms, ms, TimeUnit.MILLISECONDS);
     }
 
     /** Reloads now (on SIGHUP), whether or not the content changed; runs on the watcher's thread. */
@@ -53,14 +58,16 @@ public final class PolicyWatcher implements AutoCloseable {
     }
 
     private synchronized Outcome reload(boolean forced) {
-        byte[] now = digest(file);
+        byte[] bytes = read(file);
+        byte[] now = digest(bytes);
         if (!forced && Arrays.equals(now, lastDigest)) {
             return Outcome.UNCHANGED;
         }
         lastDigest = now;
-        PolicyFile next;
         try {
-            next = PolicyFileLoader.load(file);
+            // the bytes that were hashed are the bytes that are loaded
+            server.reload(bytes == null ? PolicyFileLoader.load(file) : PolicyFileLoader.parse(bytes, file.toString()));
+            return Outcome.RELOADED;
         } catch (ConfigException e) {
             server.reloadFailed();
             log.error("policy reload refused, the old policy stays in force: {} problem(s) in {}", e.problems().size(), file);
@@ -70,18 +77,25 @@ public final class PolicyWatcher implements AutoCloseable {
             return Outcome.REFUSED;
         } catch (RuntimeException e) {
             server.reloadFailed();
-            log.error("policy reload refused, the old policy stays in force: {}", e.toString());
+            log.error("policy reload refused, the old policy stays in force: {}", e.getMessage());
             return Outcome.REFUSED;
         }
-        server.reload(next);
-        return Outcome.RELOADED;
     }
 
-    private static byte[] digest(Path file) {
+    private static byte[] read(Path file) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+            return Files.readAllBytes(file);
         } catch (IOException e) {
-            return new byte[0]; // unreadable: the next reload reports it
+            return null; // unreadable: the loader reports it
+        }
+    }
+
+    private static byte[] digest(byte[] bytes) {
+        if (bytes == null) {
+            return new byte[0];
+        }
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

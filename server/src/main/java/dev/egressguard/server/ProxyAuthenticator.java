@@ -38,7 +38,8 @@ final class ProxyAuthenticator {
     private static final int CACHE_SIZE = 4096;
     private static final PasswordHash DECOY = PasswordHash.of("egressguard-decoy".toCharArray());
 
-    private record Cached(Outcome outcome, long expiresNanos) {}
+    /** An outcome, valid only for the users list it was judged against (a reload brings a new list). */
+    private record Cached(Outcome outcome, long expiresNanos, List<ProxyUser> users) {}
 
     private final Map<String, Cached> cache = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
@@ -62,17 +63,21 @@ final class ProxyAuthenticator {
         long now = System.nanoTime();
         synchronized (cache) {
             Cached c = cache.get(key);
-            if (c != null && c.expiresNanos - now > 0) {
+            if (c != null && c.expiresNanos - now > 0 && c.users == users) {
                 return promise.setSuccess(c.outcome);
             }
         }
         try {
             hashing.execute(() -> {
-                Outcome o = verify(header, users);
-                synchronized (cache) {
-                    cache.put(key, new Cached(o, System.nanoTime() + (o.ok() ? ACCEPTED_TTL_NANOS : REFUSED_TTL_NANOS)));
+                try {
+                    Outcome o = verify(header, users);
+                    synchronized (cache) {
+                        cache.put(key, new Cached(o, System.nanoTime() + (o.ok() ? ACCEPTED_TTL_NANOS : REFUSED_TTL_NANOS), users));
+                    }
+                    promise.trySuccess(o);
+                } catch (RuntimeException e) {
+                    promise.trySuccess(new Outcome(null, Reason.INTERNAL_ERROR)); // fail closed, and answer
                 }
-                promise.trySuccess(o);
             });
         } catch (RejectedExecutionException busy) {
             promise.trySuccess(new Outcome(null, Reason.LIMIT_RATE));

@@ -11,7 +11,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * the proxy is draining.
  */
 final class ProxyContext {
-    private final AtomicReference<PolicyFile> policy;
+    /** A policy and its generation (1 at start, +1 per reload), read and replaced together. */
+    record Snapshot(PolicyFile file, long generation) {}
+
+    private final AtomicReference<Snapshot> policy;
     private final DestinationResolver resolver;
     private final VettedConnector connector;
     private final AuditSink audit;
@@ -23,23 +26,30 @@ final class ProxyContext {
     private volatile boolean draining;
 
     ProxyContext(PolicyFile policy, DestinationResolver resolver, VettedConnector connector, AuditSink audit, ProxyMetrics metrics) {
-        this.policy = new AtomicReference<>(policy);
+        this.policy = new AtomicReference<>(new Snapshot(policy, 1));
         this.resolver = resolver;
         this.connector = connector;
         this.audit = audit;
         this.metrics = metrics;
-        this.limits = new ConnectionLimits(() -> this.policy.get().limits());
-        this.rate = new RateLimiter(() -> this.policy.get().limits().requestsPerSecondPerClient());
+        this.limits = new ConnectionLimits(() -> policy().limits());
+        this.rate = new RateLimiter(() -> policy().limits().requestsPerSecondPerClient());
         this.authenticator = new ProxyAuthenticator();
     }
 
     PolicyFile policy() {
+        return policy.get().file();
+    }
+
+    Snapshot snapshot() {
         return policy.get();
     }
 
-    void replacePolicy(PolicyFile next) {
-        policy.set(next);
+    /** Puts {@code next} in force; returns its generation. */
+    long replacePolicy(PolicyFile next) {
+        Snapshot s = policy.updateAndGet(old -> new Snapshot(next, old.generation() + 1));
         authenticator.forget();
+        metrics.policyGeneration(s.generation());
+        return s.generation();
     }
 
     DestinationResolver resolver() {

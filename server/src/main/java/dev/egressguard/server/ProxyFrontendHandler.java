@@ -68,7 +68,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     private long upMark;
     private long downMark;
     private ScheduledFuture<?> headTimeout;
-    private boolean draining;
+    private IpAddress clientIp;
 
     // the request in flight
     private Exchange exchange;
@@ -81,6 +81,8 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean clientKeepAlive;
     private boolean closeAfterResponse;
     private boolean upstreamReusable;
+    /** The exchange got its final answer (an error response): nothing more may happen for it. */
+    private boolean answered;
     private int status;
     private HttpResponse switchingResponse;
     private final ArrayDeque<HttpContent> bodyBacklog = new ArrayDeque<>();
@@ -108,6 +110,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         clientText = ClientAddress.text(ctx.channel()); // known now, PROXY protocol included
+        clientIp = ClientAddress.ipOf(ctx.channel());
         if (ctx.channel().attr(ClientAddress.REFUSED).get() != null) {
             // Over a limit: it gets a short wait for a request to answer, not the full head timeout,
             // so that a connection flood cannot hold descriptors for long.
@@ -128,6 +131,10 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handleMessage(Object msg) {
+        if (!ctx.channel().isActive() || answered) {
+            ReferenceCountUtil.release(msg); // refused, closed, or already answered: nothing more is read from it
+            return;
+        }
         if (exchange != null && requestComplete) {
             pipelined.add(msg); // the next request arrived early; it waits for this response
             return;
@@ -154,20 +161,19 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         requestComplete = req instanceof LastHttpContent;
         Reason refusedAtAdmission = ctx.channel().attr(ClientAddress.REFUSED).get();
         if (refusedAtAdmission != null) {
-            refuse(refusedAtAdmission, "limits", 1);
+            refuse(refusedAtAdmission, "limits");
             return;
         }
         if (proxy.isDraining()) {
-            refuse(Reason.PROXY_DRAINING, "shutdown", 1);
+            refuse(Reason.PROXY_DRAINING, "shutdown");
             return;
         }
         if (!proxy.audit().hasCapacity()) {
-            refuse(Reason.AUDIT_BACKLOG, "audit", 1);
+            refuse(Reason.AUDIT_BACKLOG, "audit");
             return;
         }
-        long wait = proxy.rate().acquire(ClientAddress.ipOf(ctx.channel()), System.nanoTime());
-        if (wait > 0) {
-            refuse(Reason.LIMIT_RATE, "limits.requestsPerSecondPerClient", wait);
+        if (!proxy.rate().tryAcquire(clientIp, System.nanoTime())) {
+            refuse(Reason.LIMIT_RATE, "limits.requestsPerSecondPerClient");
             return;
         }
         PolicyFile file = proxy.policy();
@@ -179,12 +185,12 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         Future<ProxyAuthenticator.Outcome> auth = proxy.authenticator().authenticate(ctx.executor(),
                 req.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION), file.access().users());
         auth.addListener(f -> {
-            if (!ctx.channel().isActive() || exchange != current) {
+            if (!ctx.channel().isActive() || exchange != current || answered) {
                 return;
             }
             ProxyAuthenticator.Outcome o = auth.getNow();
             if (!o.ok()) {
-                refuse(o.refusal(), "auth.users", 1);
+                refuse(o.refusal(), "auth.users");
                 return;
             }
             exchange.user(o.user());
@@ -218,6 +224,9 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         clientKeepAlive = HttpUtil.isKeepAlive(req);
         if (target.mode() != RequestTarget.Mode.CONNECT) {
             upstreamRequest = rewrite(req);
+        }
+        if (target.mode() != RequestTarget.Mode.FORWARD && !admitTunnel()) {
+            return; // refused before any decision or DNS: one decision event, limit.tunnels
         }
         decide();
     }
@@ -267,8 +276,9 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     // ---- the decision -----------------------------------------------------------------------
 
     private void decide() {
-        PolicyFile file = proxy.policy();
-        Policy policy = file.policy();
+        ProxyContext.Snapshot snapshot = proxy.snapshot();
+        exchange.policyGeneration(snapshot.generation());
+        Policy policy = snapshot.file().policy();
         boolean report = policy.mode() == EnforcementMode.REPORT;
         HostCheck check = policy.checkHost(target.host(), target.port());
         Decision d = check.decision();
@@ -298,7 +308,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         long resolveStart = System.nanoTime();
         proxy.resolver().resolve(ctx.channel().eventLoop(), destination.host()).addListener((Future<List<InetAddress>> f) -> {
             proxy.metrics().dnsLatency(System.nanoTime() - resolveStart);
-            if (!ctx.channel().isActive()) {
+            if (!ctx.channel().isActive() || answered) {
                 return;
             }
             if (!f.isSuccess()) {
@@ -324,9 +334,6 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     // ---- the upstream -----------------------------------------------------------------------
 
     private void connect(List<InetAddress> vetted) {
-        if (target.mode() != RequestTarget.Mode.FORWARD && !admitTunnel()) {
-            return;
-        }
         String key = target.host() + ":" + target.port();
         if (target.mode() == RequestTarget.Mode.FORWARD && upstream != null && upstream.isActive()
                 && key.equals(upstreamKey) && vetted.contains(upstreamAddress)) {
@@ -339,7 +346,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         proxy.connector().connect(ctx.channel().eventLoop(), vetted, target.port(), this::upstreamInitializer)
                 .addListener((Future<Channel> f) -> {
                     proxy.metrics().connectLatency(System.nanoTime() - dialStart);
-                    if (!ctx.channel().isActive()) {
+                    if (!ctx.channel().isActive() || answered) {
                         if (f.isSuccess()) {
                             f.getNow().close();
                         }
@@ -356,7 +363,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     /** Takes a tunnel slot for this CONNECT or WebSocket exchange (given back when it closes), or refuses it. */
     private boolean admitTunnel() {
         if (!proxy.limits().admitTunnel()) {
-            refuse(Reason.LIMIT_TUNNELS, "limits.maxTunnels", 1);
+            refuse(Reason.LIMIT_TUNNELS, "limits.maxTunnels");
             return false;
         }
         proxy.metrics().tunnelOpened();
@@ -476,7 +483,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         boolean bodyless = code == 204 || code == 304 || HttpMethod.HEAD.equals(upstreamRequest.method());
         boolean framed = HttpUtil.isContentLengthSet(res) || HttpUtil.isTransferEncodingChunked(res);
         closeAfterResponse = !clientKeepAlive || (!framed && !bodyless);
-        closeAfterResponse |= draining;
+        closeAfterResponse |= proxy.isDraining();
         res.headers().set(HttpHeaderNames.CONNECTION, closeAfterResponse ? HttpHeaderValues.CLOSE : HttpHeaderValues.KEEP_ALIVE);
         ctx.channel().write(res).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         ctx.channel().config().setAutoRead(false);
@@ -519,7 +526,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         if (!upstreamReusable || !requestComplete) {
             closeUpstream();
         }
-        boolean close = closeAfterResponse || draining;
+        boolean close = closeAfterResponse || proxy.isDraining();
         resetRequestState();
         if (close) {
             Channels.closeOnFlush(ctx.channel());
@@ -586,13 +593,9 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(Reason reason, String rule) {
-        refuse(reason, rule, 1);
-    }
-
-    private void refuse(Reason reason, String rule, long retryAfterSeconds) {
         Decision d = Decision.deny(reason, rule);
         exchange.decided(d, false);
-        respond(ErrorResponses.forDecision(d, retryAfterSeconds), ErrorResponses.errorFor(d).type());
+        respond(ErrorResponses.forDecision(d), ErrorResponses.errorFor(d).type());
     }
 
     /**
@@ -606,6 +609,11 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Sends a final error response, then closes: nothing more is read from this connection. */
     private void respond(FullHttpResponse response, String error) {
+        if (answered) {
+            response.release(); // one final answer per exchange
+            return;
+        }
+        answered = true;
         int code = response.status().code();
         Exchange ending = exchange;
         releaseQueues();
@@ -627,6 +635,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void resetRequestState() {
+        answered = false;
         exchange = null;
         target = null;
         upstreamRequest = null;
@@ -688,9 +697,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         if (evt == DrainEvent.INSTANCE) {
             if (exchange == null) {
                 ctx.channel().close(); // idle keep-alive connection: nothing to finish
-            } else {
-                draining = true; // the response in flight is the last on this connection
-            }
+            } // else the response in flight is the last on this connection (proxy.isDraining())
             return;
         }
         if (evt instanceof IdleStateEvent) {

@@ -27,7 +27,7 @@ final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
         ChannelPipeline p = ch.pipeline();
         p.addLast(HandlerNames.TRAFFIC, traffic);
         if (!proxy.policy().access().proxyProtocolTrusted().isEmpty()) {
-            p.addLast(HandlerNames.PROXY_PROTOCOL, new ProxyProtocolHandler(() -> proxy.policy().access().proxyProtocolTrusted()));
+            p.addLast(HandlerNames.PROXY_PROTOCOL, new ProxyProtocolHandler(proxy));
         }
         p.addLast(HandlerNames.CLIENT_ACCESS, access);
         p.addLast(HandlerNames.IDLE, new IdleStateHandler(0, 0, proxy.policy().limits().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));

@@ -85,9 +85,9 @@ public final class ProxyMetrics {
         connectLatency.observe(nanos);
     }
 
-    long reloaded() {
+    void policyGeneration(long generation) {
         reloads.increment();
-        return policyGeneration.incrementAndGet();
+        policyGeneration.set(generation);
     }
 
     void reloadFailed() {

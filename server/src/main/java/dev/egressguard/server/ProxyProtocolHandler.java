@@ -2,7 +2,8 @@ package dev.egressguard.server;
 
 import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.net.IpLiterals;
-import dev.egressguard.core.net.IpRange;
+import dev.egressguard.core.policy.Decision;
+import dev.egressguard.core.policy.Reason;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
@@ -10,9 +11,7 @@ import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,22 +25,21 @@ import org.slf4j.LoggerFactory;
 final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ProxyProtocolHandler.class);
 
-    private final Supplier<List<IpRange>> trusted;
+    private final ProxyContext proxy;
 
-    ProxyProtocolHandler(Supplier<List<IpRange>> trusted) {
-        this.trusted = trusted;
+    ProxyProtocolHandler(ProxyContext proxy) {
+        this.proxy = proxy;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         IpAddress peer = IpAddress.fromInetAddress(((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
-        if (trusted.get().stream().noneMatch(r -> r.contains(peer))) {
+        if (proxy.policy().access().proxyProtocolTrusted().stream().noneMatch(r -> r.contains(peer))) {
             ctx.pipeline().remove(this);
             ctx.fireChannelActive();
             return;
         }
         ctx.pipeline().addBefore(ctx.name(), HandlerNames.PROXY_PROTOCOL_DECODER, new HAProxyMessageDecoder());
-        ctx.read();
     }
 
     @Override
@@ -72,7 +70,11 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.info("PROXY protocol header refused from {}: {}", ctx.channel().remoteAddress(), cause.getMessage());
-        ctx.channel().attr(ClientAddress.REFUSED).set(dev.egressguard.core.policy.Reason.CLIENT_PROXY_PROTOCOL);
+        proxy.metrics().connectionRefused();
+        Exchange refused = new Exchange(proxy, proxy.nextConnectionId() + "-0", ClientAddress.text(ctx.channel()), null, 0, 0);
+        refused.decided(Decision.deny(Reason.CLIENT_PROXY_PROTOCOL, "clients.proxyProtocol"), false);
+        refused.closed(0, "proxy_protocol", 0, 0);
+        ctx.channel().config().setAutoRead(false);
         ctx.close();
     }
 }

@@ -37,6 +37,8 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyContext context;
     private final ChannelGroup clients;
     private final AdminServer admin;
+    /** The file as last loaded, before command-line overrides: what a reload is compared with. */
+    private PolicyFile started;
 
     private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, DestinationResolver resolver, Channel listener,
                         ProxyContext context, ChannelGroup clients, AdminServer admin) {
@@ -47,6 +49,7 @@ public final class ProxyServer implements AutoCloseable {
         this.context = context;
         this.clients = clients;
         this.admin = admin;
+        this.started = context.policy();
     }
 
     /**
@@ -70,8 +73,10 @@ public final class ProxyServer implements AutoCloseable {
         Channel listener = null;
         try {
             ProxyMetrics metrics = new ProxyMetrics();
+            ProxyContext[] holder = new ProxyContext[1]; // the connector reads the connect timeout in force
             ProxyContext context = new ProxyContext(policy, resolver,
-                    new VettedConnector(policy.limits().connectTimeout(), dialGuard, transport), audit, metrics);
+                    new VettedConnector(() -> holder[0].policy().limits().connectTimeout(), dialGuard, transport), audit, metrics);
+            holder[0] = context;
             listener = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(transport.serverChannel())
@@ -98,7 +103,8 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    private static InetSocketAddress socketAddress(HostPort hp) {
+    /** An IP-literal host and port as a socket address; no lookup. */
+    static InetSocketAddress socketAddress(HostPort hp) {
         return new InetSocketAddress(IpLiterals.parse(hp.host()).toInetAddress(), hp.port());
     }
 
@@ -146,31 +152,35 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * Puts {@code next} in force for new requests and connections; requests and tunnels already open
-     * keep running. Settings fixed at start (listen, admin, dns) keep their old values; each such
-     * difference is returned (and logged) so that the operator knows a restart is needed for it.
+     * keep running. Settings fixed at start (listen, admin, dns) keep the values they started with
+     * (the {@code /policy} page shows those); each one the new file changes is returned (and logged)
+     * so that the operator knows a restart is needed for it.
      *
      * @return the settings that need a restart to change
+     * @throws IllegalStateException when {@code next} would turn the running listener into an open proxy
+     *         (for example a non-loopback {@code --listen} with a file that drops clients.allow and auth)
      */
-    public List<String> reload(PolicyFile next) {
+    public synchronized List<String> reload(PolicyFile next) {
         PolicyFile current = context.policy();
+        next.access().exposureProblem(current.listen()).ifPresent(p -> {
+            throw new IllegalStateException("reload refused: " + p);
+        });
         List<String> fixed = new ArrayList<>();
-        if (!next.listen().equals(current.listen())) {
+        if (!next.listen().equals(started.listen())) {
             fixed.add("listen");
         }
-        if (!next.admin().equals(current.admin())) {
+        if (!next.admin().equals(started.admin())) {
             fixed.add("admin.listen");
         }
-        if (!next.dns().equals(current.dns())) {
+        if (!next.dns().equals(started.dns())) {
             fixed.add("dns");
         }
-        if (next.limits().idleTimeout().compareTo(current.limits().idleTimeout()) != 0
-                || next.limits().maxHeaderBytes() != current.limits().maxHeaderBytes()
-                || next.limits().connectTimeout().compareTo(current.limits().connectTimeout()) != 0) {
-            fixed.add("limits.idleTimeout/maxHeaderBytes/connectTimeout (for connections already open)");
+        if (next.limits().idleTimeout().compareTo(started.limits().idleTimeout()) != 0
+                || next.limits().maxHeaderBytes() != started.limits().maxHeaderBytes()) {
+            fixed.add("limits.idleTimeout/maxHeaderBytes (for connections already open)");
         }
-        PolicyFile effective = next.withListen(current.listen()).withAdmin(current.admin());
-        context.replacePolicy(effective);
-        long generation = context.metrics().reloaded();
+        started = next;
+        long generation = context.replacePolicy(next.withListen(current.listen()).withAdmin(current.admin()).withDns(current.dns()));
         log.info("policy reloaded from {}: generation {}", next.source(), generation);
         for (String f : fixed) {
             log.warn("policy reload: {} changed in {}; it takes effect at the next restart", f, next.source());

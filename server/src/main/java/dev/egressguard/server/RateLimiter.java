@@ -19,21 +19,24 @@ final class RateLimiter {
         this.ratePerSecond = ratePerSecond;
     }
 
-    /** Takes a token for a request from {@code client}: 0 when it may go, else the seconds to wait (for Retry-After). */
-    long acquire(IpAddress client, long nowNanos) {
+    /**
+     * Takes a token for a request from {@code client}; false when the bucket is empty. A refill of
+     * one token takes at most one second at any rate of 1 or more, so the answer's
+     * {@code Retry-After} is always 1.
+     */
+    boolean tryAcquire(IpAddress client, long nowNanos) {
         int rate = ratePerSecond.getAsInt();
         if (rate <= 0) {
-            return 0;
+            return true;
         }
         Bucket b = buckets.computeIfAbsent(client, k -> new Bucket(rate, nowNanos));
         synchronized (b) {
             b.refill(rate, nowNanos);
             if (b.tokens >= 1) {
                 b.tokens -= 1;
-                return 0;
+                return true;
             }
-            double missing = 1 - b.tokens;
-            return Math.max(1, (long) Math.ceil(missing / rate));
+            return false;
         }
     }
 
@@ -44,10 +47,6 @@ final class RateLimiter {
                 return nowNanos - e.getValue().lastNanos > IDLE_NANOS;
             }
         });
-    }
-
-    int tracked() {
-        return buckets.size();
     }
 
     private static final class Bucket {

@@ -22,11 +22,11 @@ import java.util.function.Supplier;
  * channel shares the client's event loop and starts with reads off.
  */
 final class VettedConnector {
-    private final Duration connectTimeout;
+    private final Supplier<Duration> connectTimeout;
     private final DialGuard dialGuard;
     private final Transport transport;
 
-    VettedConnector(Duration connectTimeout, DialGuard dialGuard, Transport transport) {
+    VettedConnector(Supplier<Duration> connectTimeout, DialGuard dialGuard, Transport transport) {
         this.connectTimeout = connectTimeout;
         this.dialGuard = dialGuard;
         this.transport = transport;
@@ -58,7 +58,7 @@ final class VettedConnector {
                 .resolver(NoopAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.get().toMillis()))
                 .handler(handler.get())
                 .connect(target);
         f.addListener(done -> {

@@ -77,6 +77,30 @@ class AccessIT {
     }
 
     @Test
+    void aUserRemovedByAReloadIsRefusedAtOnce() throws Exception {
+        String users = "auth:\n  users:\n    - name: agent\n      passwordHash: \"" + HASH + "\"\n    - name: ops\n      passwordHash: \"" + HASH + "\"\n";
+        try (HttpUpstream origin = HttpUpstream.http("127.0.0.1");
+             ProxyHarness h = new ProxyHarness(users + allow(origin.port()))) {
+            assertThat(h.raw(get(origin.port(), basic("agent", "correct horse")))).startsWith("HTTP/1.1 200 ");
+            String withoutAgent = "listen: 127.0.0.1:0\nauth:\n  users:\n    - name: ops\n      passwordHash: \"" + HASH + "\"\n" + allow(origin.port());
+            h.proxy.reload(PolicyFileLoader.parse(withoutAgent, "reloaded"));
+            assertThat(h.raw(get(origin.port(), basic("agent", "correct horse")))).as("the cached acceptance went with the old users")
+                    .startsWith("HTTP/1.1 407 ");
+            assertThat(h.raw(get(origin.port(), basic("ops", "correct horse")))).startsWith("HTTP/1.1 200 ");
+        }
+    }
+
+    @Test
+    void aReloadThatWouldOpenTheListenerToAnyoneIsRefused() throws Exception {
+        String guarded = "listen: 0.0.0.0:0\nclients:\n  allow: [127.0.0.0/8, 10.0.0.0/8]\n";
+        try (ProxyServer p = ProxyServer.start(PolicyFileLoader.parse(guarded, "t"), new RecordingAuditSink(), new LoopbackDialGuard())) {
+            assertThatThrownBy(() -> p.reload(PolicyFileLoader.parse("listen: 127.0.0.1:0\n", "loopback-only file")))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("would let any host reach an open proxy");
+            assertThat(p.policy().clientsAllow()).as("the old policy stays").hasSize(2);
+        }
+    }
+
+    @Test
     void aTunnelNeedsCredentialsToo() throws Exception {
         String users = "auth:\n  users:\n    - name: agent\n      passwordHash: \"" + HASH + "\"\n";
         try (HttpUpstream origin = HttpUpstream.http("127.0.0.1");
@@ -135,6 +159,9 @@ class AccessIT {
             assertThat(outsider).as("closed before a byte is read").doesNotStartWith("HTTP/1.1 200");
             AuditEvent refused = h.audit.await(e -> "client.not_allowed".equals(e.reason()), Duration.ofSeconds(5));
             assertThat(refused.client()).isEqualTo("192.0.2.9:40001");
+            Thread.sleep(200);
+            assertThat(h.audit.events()).as("the request behind the refused client's header is never decided")
+                    .filteredOn(e -> "192.0.2.9:40001".equals(e.client()) && e.event().equals("decision")).hasSize(1);
 
             String noHeader = exchange(h, get(origin.port(), null));
             assertThat(noHeader).as("a trusted balancer must send the header").doesNotStartWith("HTTP/1.1 200");

@@ -72,6 +72,11 @@ class AdminAndReloadIT {
             assertThat(page.headers().firstValue("content-security-policy")).isPresent();
             assertThat(page.body()).contains("Latest denials");
             assertThat(admin(h.proxy, "/nope").statusCode()).isEqualTo(404);
+            try (Socket rebound = new Socket("127.0.0.1", h.proxy.adminAddress().orElseThrow().getPort())) {
+                rebound.setSoTimeout(5000);
+                send(rebound, "GET /policy HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n");
+                assertThat(readResponse(rebound.getInputStream())).as("DNS rebinding to the loopback admin listener").startsWith("HTTP/1.1 403 ");
+            }
             assertThat(DIRECT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.proxy.adminAddress().orElseThrow().getPort() + "/metrics"))
                     .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
         }

@@ -134,6 +134,9 @@ class LimitsIT {
                 send(third, "CONNECT " + a + " HTTP/1.1\r\nHost: " + a + "\r\n\r\n");
                 assertThat(readAll(third.getInputStream())).startsWith("HTTP/1.1 503 ").contains("limit.tunnels");
             }
+            AuditEvent refused = h.audit.await(e -> "limit.tunnels".equals(e.reason()), Duration.ofSeconds(5));
+            assertThat(h.audit.events()).as("one decision for the refused tunnel, not an allow and then a deny")
+                    .filteredOn(e -> e.id().equals(refused.id()) && e.event().equals("decision")).hasSize(1);
             assertThat(h.proxy.metrics().activeTunnels()).isEqualTo(2);
             open.get(0).close();
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();

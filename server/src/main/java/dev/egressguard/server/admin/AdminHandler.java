@@ -28,9 +28,34 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final byte[] STATUS_PAGE = resource("status.html");
 
     private final ProxyView proxy;
+    private final boolean loopbackOnly;
 
-    AdminHandler(ProxyView proxy) {
+    /** {@code loopbackOnly}: the listener is bound to loopback, so only IP-literal or localhost Host values are served. */
+    AdminHandler(ProxyView proxy, boolean loopbackOnly) {
         this.proxy = proxy;
+        this.loopbackOnly = loopbackOnly;
+    }
+
+    /**
+     * DNS rebinding: a web page can make a browser send requests for attacker.example to a loopback
+     * listener. Bound to loopback, the admin pages answer only requests that name an address or localhost.
+     */
+    private boolean hostAcceptable(FullHttpRequest req) {
+        if (!loopbackOnly) {
+            return true;
+        }
+        String host = req.headers().get(HttpHeaderNames.HOST);
+        if (host == null) {
+            return true;
+        }
+        String h = host.strip();
+        if (h.startsWith("[")) {
+            int close = h.indexOf(']');
+            return close > 0 && dev.egressguard.core.net.IpLiterals.tryParse(h.substring(1, close)).isPresent();
+        }
+        int colon = h.lastIndexOf(':');
+        String name = colon >= 0 ? h.substring(0, colon) : h;
+        return name.equalsIgnoreCase("localhost") || dev.egressguard.core.net.IpLiterals.tryParse(name).isPresent();
     }
 
     private static byte[] resource(String name) {
@@ -59,6 +84,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private FullHttpResponse respond(FullHttpRequest req) {
         if (req.decoderResult().isFailure()) {
             return text(HttpResponseStatus.BAD_REQUEST, "bad request\n");
+        }
+        if (!hostAcceptable(req)) {
+            return text(HttpResponseStatus.FORBIDDEN, "the admin listener answers only requests for an IP address or localhost\n");
         }
         if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
             FullHttpResponse r = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "GET or HEAD only\n");

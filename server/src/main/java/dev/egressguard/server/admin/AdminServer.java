@@ -27,7 +27,7 @@ public final class AdminServer implements AutoCloseable {
 
     public static AdminServer start(EventLoopGroup boss, EventLoopGroup workers, Class<? extends ServerChannel> channel,
                                     InetSocketAddress bind, ProxyView proxy) throws InterruptedException {
-        AdminHandler handler = new AdminHandler(proxy);
+        AdminHandler handler = new AdminHandler(proxy, bind.getAddress().isLoopbackAddress());
         Channel listener = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channel)

@@ -2,6 +2,7 @@ package dev.egressguard.server.admin;
 
 import dev.egressguard.server.ProxyMetrics;
 import dev.egressguard.server.ProxyView;
+import dev.egressguard.server.audit.JsonText;
 import java.util.Map;
 
 /** The live figures the status page polls: counts, gauges, the latest denials. Destination facts only. */
@@ -52,17 +53,6 @@ final class StatusJson {
     }
 
     private static void string(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x2028 || c == 0x2029) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        sb.append('"');
+        JsonText.string(sb, s);
     }
 }

@@ -1,7 +1,10 @@
 package dev.egressguard.server.audit;
 
-/** JSON string literals (RFC 8259): quotes, backslashes and control characters escaped. */
-final class JsonText {
+/**
+ * JSON string literals (RFC 8259): quotes, backslashes and control characters escaped, and
+ * {@code < > &} too, so that text is inert even when a page embeds it.
+ */
+public final class JsonText {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private JsonText() {}
@@ -12,7 +15,7 @@ final class JsonText {
         string(sb, value);
     }
 
-    static void string(StringBuilder sb, String value) {
+    public static void string(StringBuilder sb, String value) {
         sb.append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -33,7 +36,8 @@ final class JsonText {
                     sb.append("\\t");
                     break;
                 default:
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029 || Character.isSurrogate(c) && !isPairedSurrogate(value, i)) {
+                    if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x2028 || c == 0x2029
+                            || Character.isSurrogate(c) && !isPairedSurrogate(value, i)) {
                         sb.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
                     } else {
                         sb.append(c);

@@ -128,11 +128,9 @@ public final class LogbackAuditSink implements AuditSink, AutoCloseable {
                     LockSupport.parkNanos(this, WRITE_INTERVAL_NANOS);
                     continue;
                 }
-                for (int i = 0; i < batch.size(); i++) {
-                    if (i > 0) {
-                        text.append('\n'); // the encoder ends the last line
-                    }
-                    batch.get(i).appendJson(text, timestamps);
+                for (AuditEvent e : batch) {
+                    e.appendJson(text, timestamps);
+                    text.append('\n');
                 }
                 logger.info(text.toString());
             } catch (RuntimeException e) {
