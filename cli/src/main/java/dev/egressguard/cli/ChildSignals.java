@@ -24,7 +24,10 @@ final class ChildSignals {
 
     static ChildSignals install() {
         ChildSignals signals = new ChildSignals();
-        for (String name : FORWARDED) {
+        // On a terminal, Ctrl-C and a hangup reach the whole foreground group, the child included:
+        // passing them on too would deliver them twice (a second INT means "force quit" to many runtimes).
+        List<String> forwarded = System.console() != null ? List.of("TERM") : FORWARDED;
+        for (String name : forwarded) {
             try {
                 Signal.handle(new Signal(name), s -> signals.received(name));
             } catch (IllegalArgumentException unsupported) {
@@ -34,14 +37,14 @@ final class ChildSignals {
         return signals;
     }
 
-    void forwardTo(Process started) {
+    synchronized void forwardTo(Process started) {
         this.child = started;
         for (String name = pending.poll(); name != null; name = pending.poll()) {
             send(started, name);
         }
     }
 
-    private void received(String name) {
+    private synchronized void received(String name) {
         Process c = child;
         if (c == null) {
             pending.add(name);

@@ -2,6 +2,7 @@ package dev.egressguard.cli;
 
 import dev.egressguard.client.routing.ProxyUrl;
 import dev.egressguard.client.routing.RuntimeConfigFile;
+import dev.egressguard.core.net.UrlCredentials;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -31,7 +32,7 @@ final class ConfigCommand implements Runnable {
     static String printable(String key, Object value) {
         if (key.equals(RuntimeConfigFile.PROXY_URL) || key.toLowerCase(java.util.Locale.ROOT).contains("url")) {
             String text = String.valueOf(value);
-            return ProxyUrl.tryParse(text).map(ProxyUrl::redacted).orElse(RuntimeConfigFile.redactLoosely(text));
+            return ProxyUrl.tryParse(text).map(ProxyUrl::redacted).orElse(UrlCredentials.redact(text));
         }
         return String.valueOf(value);
     }

@@ -78,10 +78,13 @@ final class RunCommand implements Callable<Integer> {
                 argv.add("-t");
             }
             if (forwarded.isPresent()) {
-                childEnv.put(RoutingConfig.ENV_PROXY_URL, forwarded.get());
                 for (String v : ChildEnvironment.PROXY_VARIABLES) {
                     argv.add("-e");
                     argv.add(v); // by name: the value comes from this environment, never from the command line
+                }
+                for (String v : ChildEnvironment.BYPASS_VARIABLES) {
+                    argv.add("-e");
+                    argv.add(v + "="); // empties a bypass list the image's own environment may set
                 }
             }
             argv.add(container);

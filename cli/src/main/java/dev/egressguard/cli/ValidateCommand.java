@@ -65,8 +65,12 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        ValidationRun.Settings settings = new ValidationRun.Settings(proxyUrl().redacted(), proxyAddress(), scope(), timeout,
-                rebindName(), Optional.of(publicTarget()));
+        ProxyUrl url = proxyUrl();
+        Optional<String> auth = url.hasCredentials() ? Optional.of("Basic " + java.util.Base64.getEncoder().encodeToString(
+                (url.username().orElse("") + ":" + url.password().orElse("")).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                : Optional.empty();
+        ValidationRun.Settings settings = new ValidationRun.Settings(url.redacted(), proxyAddress(), scope(), timeout,
+                rebindName(), Optional.of(publicTarget()), auth);
         PrintWriter err = spec.commandLine().getErr();
         boolean terminal = System.console() != null && !json;
         ValidationReport report = ValidationRun.run(settings, terminal ? (done, total) -> {
@@ -87,7 +91,7 @@ final class ValidateCommand implements Callable<Integer> {
 
     private ProxyUrl proxyUrl() {
         return ProxyUrl.tryParse(proxy).filter(ProxyUrl::isUsableForwardProxy).orElseThrow(() -> usage(
-                "--proxy: \"" + proxy + "\" (expected: http://host:port, a plain-HTTP forward proxy with its port)"));
+                "--proxy: \"" + dev.egressguard.core.net.UrlCredentials.redact(proxy) + "\" (expected: http://host:port, a plain-HTTP forward proxy with its port)"));
     }
 
     /** The proxy's address: a literal as written, or the one name validate ever resolves, the proxy's own. */

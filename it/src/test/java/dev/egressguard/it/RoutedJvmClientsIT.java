@@ -2,7 +2,10 @@ package dev.egressguard.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.egressguard.client.fetch.FetchResult;
+import dev.egressguard.client.fetch.GuardedFetch;
 import dev.egressguard.client.routing.ControlPlane;
+import dev.egressguard.core.guard.GuardPolicy;
 import dev.egressguard.client.routing.ProxyRouting;
 import dev.egressguard.client.routing.ProxyUrl;
 import dev.egressguard.client.routing.RoutingSettings;
@@ -145,6 +148,20 @@ class RoutedJvmClientsIT {
                 proxy.awaitDecision(host, origin.port());
             }
         }
+    }
+
+    @Test
+    void theGuardedFetchGoesThroughTheActiveRoutingToo() throws Exception {
+        // the guard's own host rules would refuse a loopback target; opened here so that the proxy decides
+        GuardedFetch fetch = GuardedFetch.builder().policy(GuardPolicy.defaults().withAllowPrivateNetwork(true)).build();
+        FetchResult r = fetch.fetch(url("127.0.0.1", "/echo"));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.bodyText()).isEqualTo("GET /echo body=0\n");
+        assertThat(proxy.awaitDecision("127.0.0.1", origin.port()).verdict()).as("through the operator's proxy, not around it").isEqualTo("allow");
+        FetchResult direct = GuardedFetch.builder().policy(GuardPolicy.defaults().withAllowPrivateNetwork(true)).noProxy().build()
+                .fetch(url("127.0.0.1", "/echo"));
+        assertThat(direct.status()).isEqualTo(200);
+        assertThat(proxy.decisions()).as("noProxy() opts out explicitly").hasSize(1);
     }
 
     @Test

@@ -144,7 +144,7 @@ class RunCommandIT {
         env.put("OPENCLAW_CONTAINER_ALLOW_LOOPBACK_PROXY_URL", "1");
         ChildProcess.Result ok = ChildProcess.run(cmd, env, null, Duration.ofSeconds(60));
         assertThat(ok.exit()).as(ok.err()).isZero();
-        assertThat(ok.out()).contains("argv: exec -i -e HTTP_PROXY").contains("-e OPENCLAW_PROXY_URL agent-box app --serve")
+        assertThat(ok.out()).contains("argv: exec -i -e HTTP_PROXY").contains("-e OPENCLAW_PROXY_URL -e no_proxy= -e NO_PROXY= -e GLOBAL_AGENT_NO_PROXY= agent-box app --serve")
                 .contains("OPENCLAW_PROXY_URL=" + proxy.url());
     }
 }

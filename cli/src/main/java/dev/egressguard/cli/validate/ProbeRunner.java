@@ -26,11 +26,14 @@ public final class ProbeRunner {
     private final InetSocketAddress proxy;
     private final Duration timeout;
     private final String token;
+    private final Optional<String> proxyAuthorization;
 
-    public ProbeRunner(InetSocketAddress proxy, Duration timeout, String token) {
+    /** {@code proxyAuthorization}: a {@code Proxy-Authorization} value sent with every probe, for proxies that want users. */
+    public ProbeRunner(InetSocketAddress proxy, Duration timeout, String token, Optional<String> proxyAuthorization) {
         this.proxy = Objects.requireNonNull(proxy, "proxy");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.token = Objects.requireNonNull(token, "token");
+        this.proxyAuthorization = Objects.requireNonNull(proxyAuthorization, "proxyAuthorization");
     }
 
     /** The path canary probes request: it carries the run's token. */
@@ -72,7 +75,7 @@ public final class ProbeRunner {
             } else if (established && probe.landing() == Landing.PUBLIC) {
                 note = Optional.of(tlsHandshake(s, probe, port));
             }
-            return ProxyAnswer.of(head, established, note);
+            return ProxyAnswer.of(head, established, note, probe.method() == ProbeMethod.CONNECT);
         } catch (SocketTimeoutException e) {
             return ProxyAnswer.failed("no answer within " + timeout.toMillis() + " ms");
         } catch (IOException e) {
@@ -91,6 +94,7 @@ public final class ProbeRunner {
         }
         r.append("Host: ").append(authority).append("\r\n");
         r.append("User-Agent: ").append(USER_AGENT).append("\r\n");
+        proxyAuthorization.ifPresent(auth -> r.append("Proxy-Authorization: ").append(auth).append("\r\n"));
         if (probe.landing() == Landing.CANARY) {
             r.append(TOKEN_HEADER).append(": ").append(token).append("\r\n");
         }

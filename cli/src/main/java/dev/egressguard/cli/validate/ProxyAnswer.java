@@ -13,23 +13,38 @@ import java.util.Set;
  * @param established a CONNECT answered 2xx: a tunnel to the destination is open
  * @param failure     why there is no response: a timeout, a close, garbage
  * @param note        what happened after the head (the tunnel carried the token, the TLS handshake)
+ * @param fromProxy   the answer can only be the proxy's own (a CONNECT's, before any tunnel exists);
+ *                    an absolute-form GET's answer may be the destination's, relayed
  */
 public record ProxyAnswer(int status, Optional<String> proxyStatus, Optional<String> proxyError, boolean established,
-                          Optional<String> failure, Optional<String> note) {
+                          Optional<String> failure, Optional<String> note, boolean fromProxy) {
     /** RFC 9209 error types that say the proxy refused the destination by policy. */
     private static final Set<String> DENIAL_TYPES = Set.of("destination_ip_prohibited", "destination_ip_unroutable", "http_request_denied");
 
     static ProxyAnswer failed(String why) {
-        return new ProxyAnswer(0, Optional.empty(), Optional.empty(), false, Optional.of(why), Optional.empty());
+        return new ProxyAnswer(0, Optional.empty(), Optional.empty(), false, Optional.of(why), Optional.empty(), true);
     }
 
-    static ProxyAnswer of(ResponseHead head, boolean established, Optional<String> note) {
-        return new ProxyAnswer(head.status(), head.header("Proxy-Status"), head.header("X-Squid-Error"), established, Optional.empty(), note);
+    static ProxyAnswer of(ResponseHead head, boolean established, Optional<String> note, boolean fromProxy) {
+        return new ProxyAnswer(head.status(), head.header("Proxy-Status"), head.header("X-Squid-Error"), established, Optional.empty(), note,
+                fromProxy);
     }
 
-    /** A policy denial: a 403, or a {@code Proxy-Status} whose error type is a refusal. */
+    /**
+     * A policy denial: a {@code Proxy-Status} whose error type is a refusal, or a 403 that is the
+     * proxy's own — a CONNECT's, or one marked by a proxy header. A bare 403 to a GET may be the
+     * destination's (a metadata service refusing a request without its header): not proof.
+     */
     public boolean isDenial() {
-        return status == 403 || proxyErrorType().map(DENIAL_TYPES::contains).orElse(false);
+        if (proxyErrorType().map(DENIAL_TYPES::contains).orElse(false)) {
+            return true;
+        }
+        return status == 403 && (fromProxy || proxyStatus.isPresent() || proxyError.isPresent());
+    }
+
+    /** The proxy asked for credentials (407): nothing about its policy was learned. */
+    public boolean needsCredentials() {
+        return status == 407;
     }
 
     /** The proxy reports that it reached the destination: a tunnel, a 2xx/3xx answer, a 101 switch. */

@@ -30,8 +30,15 @@ public final class ValidationRun {
 
     /** What to validate. {@code proxyText} is what the report shows; {@code proxy} is where validate connects. */
     public record Settings(String proxyText, InetSocketAddress proxy, Scope scope, Duration timeout, Optional<String> rebindName,
-                           Optional<TargetUrl> publicUrl) {
+                           Optional<TargetUrl> publicUrl, Optional<String> proxyAuthorization) {
+        /** Without proxy credentials. */
+        public Settings(String proxyText, InetSocketAddress proxy, Scope scope, Duration timeout, Optional<String> rebindName,
+                        Optional<TargetUrl> publicUrl) {
+            this(proxyText, proxy, scope, timeout, rebindName, publicUrl, Optional.empty());
+        }
+
         public Settings {
+            Objects.requireNonNull(proxyAuthorization, "proxyAuthorization");
             Objects.requireNonNull(proxyText, "proxyText");
             Objects.requireNonNull(proxy, "proxy");
             Objects.requireNonNull(scope, "scope");
@@ -60,7 +67,7 @@ public final class ValidationRun {
                 ? ProbeCatalog.probes(Scope.ALL, settings.rebindName(), settings.publicUrl()).size() - probes.size() : 0;
         String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         try (Canary canary = Canary.open(token, probes)) {
-            List<Optional<ProxyAnswer>> answers = sendAll(settings, probes, canary, new ProbeRunner(settings.proxy(), settings.timeout(), token), progress);
+            List<Optional<ProxyAnswer>> answers = sendAll(settings, probes, canary, new ProbeRunner(settings.proxy(), settings.timeout(), token, settings.proxyAuthorization()), progress);
             Thread.sleep(SETTLE.toMillis());
             List<ProbeResult> results = new ArrayList<>();
             for (int i = 0; i < probes.size(); i++) {

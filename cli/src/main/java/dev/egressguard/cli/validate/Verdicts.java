@@ -21,11 +21,16 @@ public final class Verdicts {
         }
     }
 
+    private static final String CREDENTIALS = "the proxy asks for credentials (407): its policy was not tested; pass --proxy http://user:pass@host:port";
+
     private static ProbeResult canary(Probe probe, ProxyAnswer a, CanaryEvidence e) {
         String where = String.join(" ", e.listening());
         if (e.hit()) {
             String what = e.tokenSeen() ? "the run token" : e.connections() + " connection(s) without the token (the proxy rewrote the request)";
             return result(probe, Verdict.LEAK, a, "canary " + e.reachedAt().orElse(where) + " received " + what);
+        }
+        if (a.needsCredentials()) {
+            return result(probe, Verdict.NOT_PROVEN, a, CREDENTIALS);
         }
         if (a.isSuccess()) {
             return result(probe, Verdict.NOT_PROVEN, a, "the proxy reported success (" + answered(a) + ") but no canary saw a connection");
@@ -40,6 +45,9 @@ public final class Verdicts {
     }
 
     private static ProbeResult remote(Probe probe, ProxyAnswer a) {
+        if (a.needsCredentials()) {
+            return result(probe, Verdict.NOT_PROVEN, a, CREDENTIALS);
+        }
         if (a.isSuccess()) {
             String what = a.established() ? "the proxy opened a tunnel" : "the proxy fetched it (" + a.status() + ")";
             return result(probe, Verdict.LEAK, a, what);

@@ -17,7 +17,7 @@ class VerdictsTest {
             ProbeMethod.CONNECT, Landing.PUBLIC, 443, Optional.empty(), "/", 1);
 
     private static ProxyAnswer answer(int status, String proxyStatus, boolean established) {
-        return new ProxyAnswer(status, Optional.ofNullable(proxyStatus), Optional.empty(), established, Optional.empty(), Optional.empty());
+        return new ProxyAnswer(status, Optional.ofNullable(proxyStatus), Optional.empty(), established, Optional.empty(), Optional.empty(), true);
     }
 
     private static final ProxyAnswer OK = answer(200, null, false);

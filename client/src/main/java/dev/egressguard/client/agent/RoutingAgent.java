@@ -35,12 +35,12 @@ public final class RoutingAgent {
             Optional<RoutingSettings> inherited = RoutingConfig.inherited(env);
             RoutingSettings settings = inherited.isPresent() ? inherited.get() : RoutingConfig.resolve(configFile(args));
             if (settings.enabled()) {
-                ProxyRouting.activate(settings); // restored by its shutdown hook when the JVM exits
+                ProxyRouting.activateForProcess(settings); // for the JVM's whole life, shutdown hooks included
                 if (Boolean.getBoolean("egressguard.agent.verbose")) {
                     System.err.println("egressguard agent: " + settings);
                 }
             }
-        } catch (ProxyRoutingException | IllegalArgumentException e) {
+        } catch (ProxyRoutingException | IllegalArgumentException | IllegalStateException e) {
             System.err.println(e.getMessage());
             System.err.flush();
             Runtime.getRuntime().halt(EXIT_ROUTING_INVALID);

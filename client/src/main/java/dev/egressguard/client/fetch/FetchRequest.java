@@ -64,8 +64,9 @@ public final class FetchRequest {
 
     @Override
     public String toString() {
-        int q = url.indexOf('?');
-        return "FetchRequest{" + method + " " + (q < 0 ? url : url.substring(0, q) + "?…") + ", headers=" + headers
+        String shown = dev.egressguard.core.net.UrlCredentials.redact(url);
+        return "FetchRequest{" + method + " " + (shown.length() < url.length() && url.indexOf('?') >= 0 ? shown + "?…" : shown)
+                + ", headers=" + headers
                 + (body == null ? "" : ", body=" + body.length + " bytes") + "}";
     }
 

@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import dev.egressguard.client.routing.ProxyRouting;
+import dev.egressguard.client.routing.RoutingSettings;
 import java.net.Proxy;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -142,11 +144,12 @@ public final class GuardedFetch {
         int requests = 0;
         // Each pass sends one request; it returns, throws, or follows one of at most maxRedirects redirects.
         for (int redirects = 0; redirects <= config.maxRedirects; redirects++) {
-            HopRoute route = vet(hop.target(), requests);
-            Duration remaining = remaining(started, hop.target(), requests); // after DNS, which counts
             if (hop.target().hasUserInfo()) {
+                checkHostRules(hop.target(), requests); // a blocked host reports as blocked (OpenClaw's order); no DNS either way
                 throw new InvalidFetchUrlException("URL must not include credentials: " + hop.target().origin(), requests);
             }
+            HopRoute route = vet(hop.target(), requests);
+            Duration remaining = remaining(started, hop.target(), requests); // after DNS, which counts
             ConnectPhaseListener phase = new ConnectPhaseListener();
             requests++;
             try (Response response = send(route, hop, remaining, phase, started, requests)) {
@@ -188,11 +191,35 @@ public final class GuardedFetch {
         return left;
     }
 
-    /** Where a hop's connection may go: the names OkHttp may look up, and the proxy, if any. */
-    private record HopRoute(PinnedDns dns, Proxy proxy) {}
+    /** Where a hop's connection may go: the names OkHttp may look up, the proxy if any, and its credentials. */
+    private record HopRoute(PinnedDns dns, Proxy proxy, String proxyAuthorization) {
+        HopRoute(PinnedDns dns, Proxy proxy) {
+            this(dns, proxy, null);
+        }
+    }
+
+    /**
+     * The proxy for this fetch: the one configured, else the JVM's active routing (the agent or
+     * {@link ProxyRouting}), so that a guarded fetch never goes around the operator's proxy;
+     * {@link Builder#noProxy()} opts out explicitly.
+     */
+    private UpstreamProxy effectiveProxy() {
+        if (config.proxy != null || config.ignoreActiveRouting) {
+            return config.proxy;
+        }
+        return ProxyRouting.active().filter(RoutingSettings::enabled).map(s -> UpstreamProxy.routing(s.proxy())).orElse(null);
+    }
+
+    private void checkHostRules(HopTarget target, int requests) {
+        try {
+            guard.checkHost(target.host());
+        } catch (SsrfBlockedException e) {
+            throw new FetchBlockedException(e, target.host(), requests);
+        }
+    }
 
     private HopRoute vet(HopTarget target, int requests) {
-        UpstreamProxy proxy = config.proxy;
+        UpstreamProxy proxy = effectiveProxy();
         if (proxy == null) {
             PinnedHostname pinned = pin(guard, target.host(), requests);
             // keyed by the host OkHttp looks up (the same host, maybe spelled differently for a literal)
@@ -207,12 +234,8 @@ public final class GuardedFetch {
             pin(guard, target.host(), requests); // the proxy resolves again; TLS proves the host
             return new HopRoute(PinnedDns.of(proxy.host(), inet(proxyPin.addresses())), viaProxy);
         }
-        try {
-            guard.checkHost(target.host());
-        } catch (SsrfBlockedException e) {
-            throw new FetchBlockedException(e, target.host(), requests);
-        }
-        return new HopRoute(PinnedDns.of(proxy.host(), routingProxyAddresses(proxy, requests)), viaProxy);
+        checkHostRules(target, requests);
+        return new HopRoute(PinnedDns.of(proxy.host(), routingProxyAddresses(proxy, requests)), viaProxy, proxy.authorization());
     }
 
     private PinnedHostname pin(SsrfGuard with, String host, int requests) {
@@ -254,6 +277,9 @@ public final class GuardedFetch {
                 .proxy(route.proxy())
                 .callTimeout(Duration.ofMillis(Math.max(1, remaining.toMillis()))) // 0 would mean none
                 .eventListener(phase)
+                .proxyAuthenticator(route.proxyAuthorization() == null ? okhttp3.Authenticator.NONE
+                        : (r, challenge) -> challenge.request().header("Proxy-Authorization") != null ? null
+                                : challenge.request().newBuilder().header("Proxy-Authorization", route.proxyAuthorization()).build())
                 .build();
         Request.Builder request = new Request.Builder().url(hop.target().httpUrl());
         hop.headers().removing(TRANSPORT_HEADERS).forEach(request::addHeader);
@@ -384,6 +410,7 @@ public final class GuardedFetch {
         private Duration overallTimeout = DEFAULT_OVERALL_TIMEOUT;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private UpstreamProxy proxy;
+        private boolean ignoreActiveRouting;
         private SocketFactory socketFactory = SocketFactory.getDefault();
         private SSLSocketFactory sslSocketFactory;
         private X509TrustManager trustManager;
@@ -403,6 +430,7 @@ public final class GuardedFetch {
             b.overallTimeout = overallTimeout;
             b.maxBodyBytes = maxBodyBytes;
             b.proxy = proxy;
+            b.ignoreActiveRouting = ignoreActiveRouting;
             b.socketFactory = socketFactory;
             b.sslSocketFactory = sslSocketFactory;
             b.trustManager = trustManager;
@@ -504,6 +532,7 @@ public final class GuardedFetch {
         /** Connects directly (the default): no proxy, and never the JVM's {@code ProxySelector}. */
         public Builder noProxy() {
             this.proxy = null;
+            this.ignoreActiveRouting = true;
             return this;
         }
 

@@ -1,6 +1,8 @@
 package dev.egressguard.client.fetch;
 
+import dev.egressguard.client.routing.ProxyUrl;
 import dev.egressguard.core.net.TargetUrl;
+import dev.egressguard.core.net.UrlCredentials;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -19,7 +21,7 @@ import java.util.Optional;
  *
  * @param host the proxy host as written (a name or an IP literal without brackets)
  */
-record UpstreamProxy(Mode mode, String host, int port, boolean allowPrivateProxy) {
+record UpstreamProxy(Mode mode, String host, int port, boolean allowPrivateProxy, String authorization) {
     static final String INVALID_EXPLICIT = "Invalid explicit proxy URL";
     static final String EXPLICIT_NOT_HTTP = "Explicit proxy URL must use http or https";
 
@@ -44,7 +46,7 @@ record UpstreamProxy(Mode mode, String host, int port, boolean allowPrivateProxy
         }
         TargetUrl url = parsed.url().filter(u -> u.scheme().equals("http") || u.scheme().equals("https"))
                 .orElseThrow(() -> new IllegalArgumentException(EXPLICIT_NOT_HTTP));
-        return new UpstreamProxy(Mode.EXPLICIT, plainHttp(url, "explicitProxy"), url.port(), allowPrivateProxy);
+        return new UpstreamProxy(Mode.EXPLICIT, plainHttp(url, "explicitProxy"), url.port(), allowPrivateProxy, null);
     }
 
     /** @throws IllegalArgumentException anything but {@code http://host[:port]} */
@@ -52,9 +54,16 @@ record UpstreamProxy(Mode mode, String host, int port, boolean allowPrivateProxy
         Optional<TargetUrl> url = TargetUrl.tryParse(Objects.requireNonNull(proxyUrl, "proxyUrl"))
                 .filter(u -> u.scheme().equals("http"));
         if (url.isEmpty()) {
-            throw new IllegalArgumentException("routingProxy: \"" + proxyUrl + "\" (expected: an http:// forward proxy URL)");
+            throw new IllegalArgumentException("routingProxy: \"" + UrlCredentials.redact(proxyUrl) + "\" (expected: an http:// forward proxy URL)");
         }
-        return new UpstreamProxy(Mode.ROUTING, plainHttp(url.get(), "routingProxy"), url.get().port(), false);
+        return new UpstreamProxy(Mode.ROUTING, plainHttp(url.get(), "routingProxy"), url.get().port(), false, null);
+    }
+
+    /** The JVM's active routing proxy, credentials included (sent as Basic when the proxy asks). */
+    static UpstreamProxy routing(ProxyUrl url) {
+        String auth = url.hasCredentials() ? okhttp3.Credentials.basic(url.username().orElse(""), url.password().orElse(""),
+                java.nio.charset.StandardCharsets.UTF_8) : null;
+        return new UpstreamProxy(Mode.ROUTING, url.host(), url.port(), false, auth);
     }
 
     private static String plainHttp(TargetUrl url, String option) {

@@ -31,26 +31,46 @@ public final class ProxyRouting {
 
     /**
      * Activates routing for {@code settings}; for disabled settings, returns an activation that
-     * changed nothing.
+     * changed nothing. A shutdown hook restores the previous state if {@link Activation#close()}
+     * was not called.
      *
-     * @throws IllegalStateException when routing is already active in this JVM
+     * @throws IllegalStateException when other routing is already active in this JVM (the same
+     *         settings again return the active one)
      */
     public static Activation activate(RoutingSettings settings) {
+        return activate(settings, true);
+    }
+
+    /**
+     * Activates routing for the rest of this JVM's life, with no restore at shutdown, so that
+     * requests sent from other shutdown hooks still go through the proxy. What the javaagent uses.
+     */
+    public static Activation activateForProcess(RoutingSettings settings) {
+        return activate(settings, false);
+    }
+
+    private static Activation activate(RoutingSettings settings, boolean restoreAtShutdown) {
         Objects.requireNonNull(settings, "settings");
         if (!settings.enabled()) {
-            return new Activation(settings, null, null, null, Map.of());
+            return new Activation(settings, null, null, false, Map.of());
         }
         synchronized (ProxyRouting.class) {
-            if (ACTIVE.get() != null) {
-                throw new IllegalStateException("proxy routing is already active (" + ACTIVE.get().settings() + ")");
+            Activation current = ACTIVE.get();
+            if (current != null) {
+                if (current.settings().proxy().equals(settings.proxy())) {
+                    return current; // loaded twice (an agent in JAVA_TOOL_OPTIONS and on the command line): one routing
+                }
+                throw new IllegalStateException("proxy routing is already active (" + current.settings() + ")");
             }
             ProxyUrl url = settings.proxy();
+            Authenticator previousAuthenticator = Authenticator.getDefault();
+            // everything that can fail is built before any global state changes
+            Authenticator credentials = url.hasCredentials() ? new ProxyCredentialsAuthenticator(url, previousAuthenticator) : null;
             Map<String, String> previousProperties = new LinkedHashMap<>();
             for (String p : PROPERTIES) {
                 previousProperties.put(p, System.getProperty(p));
             }
             ProxySelector previousSelector = ProxySelector.getDefault();
-            Authenticator previousAuthenticator = Authenticator.getDefault();
             Proxy proxy = new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(url.host(), url.port()));
             ProxySelector.setDefault(new RoutingProxySelector(proxy, previousSelector));
             String port = Integer.toString(url.port());
@@ -59,15 +79,17 @@ public final class ProxyRouting {
             System.setProperty("https.proxyHost", url.host());
             System.setProperty("https.proxyPort", port);
             System.setProperty("http.nonProxyHosts", ""); // empty, not unset: unset means "skip localhost|127.*|[::1]"
-            if (url.hasCredentials()) {
+            if (credentials != null) {
+                // read by the JDK's HTTP stack when it first loads: effective when activated early (the agent)
                 System.setProperty("jdk.http.auth.tunneling.disabledSchemes", "");
                 System.setProperty("jdk.http.auth.proxying.disabledSchemes", "");
-                Authenticator.setDefault(new ProxyCredentialsAuthenticator(url, previousAuthenticator));
+                Authenticator.setDefault(credentials);
             }
-            Activation a = new Activation(settings, previousSelector, previousAuthenticator, url.hasCredentials() ? Boolean.TRUE : Boolean.FALSE,
-                    previousProperties);
+            Activation a = new Activation(settings, previousSelector, previousAuthenticator, credentials != null, previousProperties);
             ACTIVE.set(a);
-            a.installShutdownHook();
+            if (restoreAtShutdown) {
+                a.installShutdownHook();
+            }
             return a;
         }
     }
@@ -83,13 +105,13 @@ public final class ProxyRouting {
         private final RoutingSettings settings;
         private final ProxySelector previousSelector;
         private final Authenticator previousAuthenticator;
-        private final Boolean replacedAuthenticator;
+        private final boolean replacedAuthenticator;
         private final Map<String, String> previousProperties;
         private Thread hook;
         private boolean closed;
 
         private Activation(RoutingSettings settings, ProxySelector previousSelector, Authenticator previousAuthenticator,
-                           Boolean replacedAuthenticator, Map<String, String> previousProperties) {
+                           boolean replacedAuthenticator, Map<String, String> previousProperties) {
             this.settings = settings;
             this.previousSelector = previousSelector;
             this.previousAuthenticator = previousAuthenticator;
@@ -138,7 +160,7 @@ public final class ProxyRouting {
                         System.setProperty(k, v);
                     }
                 });
-                if (Boolean.TRUE.equals(replacedAuthenticator)) {
+                if (replacedAuthenticator) {
                     Authenticator.setDefault(previousAuthenticator);
                 }
                 ACTIVE.compareAndSet(this, null);

@@ -37,29 +37,25 @@ public final class ProxyUrl {
         if (text == null) {
             return Optional.empty();
         }
-        String s = text.strip();
-        Optional<TargetUrl> url = TargetUrl.tryParse(s);
+        Optional<TargetUrl> url = TargetUrl.tryParse(text.strip());
         if (url.isEmpty()) {
             return Optional.empty();
         }
         TargetUrl u = url.get();
-        String authority = authority(s);
-        int at = authority.lastIndexOf('@');
-        String hostPort = authority.substring(at + 1);
-        int bracket = hostPort.lastIndexOf(']');
-        int colon = hostPort.lastIndexOf(':');
-        boolean explicitPort = colon > bracket && colon < hostPort.length() - 1; // written out, even as the default
-        return Optional.of(new ProxyUrl(u.scheme(), u.host(), u.port(), explicitPort, at < 0 ? null : authority.substring(0, at)));
+        String userInfo = u.rawUserInfo().orElse(null);
+        if (userInfo != null && !decodes(userInfo)) {
+            return Optional.empty(); // a broken %-escape is not a URL; failing later would print the password
+        }
+        return Optional.of(new ProxyUrl(u.scheme(), u.host(), u.port(), u.hasWrittenPort(), userInfo));
     }
 
-    /** What lies between {@code scheme://} and the first {@code / \ ? #}. */
-    private static String authority(String s) {
-        int start = s.indexOf("//") + 2;
-        int end = start;
-        while (end < s.length() && "/\\?#".indexOf(s.charAt(end)) < 0) {
-            end++;
+    private static boolean decodes(String userInfo) {
+        try {
+            decode(userInfo);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
-        return s.substring(start, end);
     }
 
     /** A plain-HTTP forward proxy with a host and an explicit port: what routing accepts. */

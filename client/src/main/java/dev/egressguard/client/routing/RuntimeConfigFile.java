@@ -1,5 +1,6 @@
 package dev.egressguard.client.routing;
 
+import dev.egressguard.core.net.UrlCredentials;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -109,6 +110,7 @@ public final class RuntimeConfigFile {
 
     /** {@code proxy.enabled}: true, false, or absent. A value that is not a boolean is an error, not a guess. */
     public Optional<Boolean> proxyEnabled() {
+        checkProxyShape();
         Optional<Object> v = get(PROXY_ENABLED);
         if (v.isEmpty()) {
             return Optional.empty();
@@ -118,7 +120,25 @@ public final class RuntimeConfigFile {
 
     /** {@code proxy.proxyUrl} as text, if present and not blank. */
     public Optional<String> proxyUrl() {
+        checkProxyShape();
         return get(PROXY_URL).map(Object::toString).filter(s -> !s.isBlank());
+    }
+
+    /**
+     * A {@code proxy} that is not a mapping, or a literal {@code proxy.enabled} key, would otherwise
+     * read as "not enabled" and let a process run unrouted without a word: both are errors.
+     */
+    private void checkProxyShape() {
+        Object proxy = root.get("proxy");
+        if (proxy != null && !(proxy instanceof Map)) {
+            throw new RuntimeConfigException(path + ": proxy: \"" + proxy + "\" (expected: a mapping with enabled and proxyUrl)");
+        }
+        for (String literal : new String[] {PROXY_ENABLED, PROXY_URL}) {
+            if (root.containsKey(literal)) {
+                throw new RuntimeConfigException(path + ": \"" + literal + "\" is a key of its own here (expected: proxy:\n  "
+                        + literal.substring(6) + ": ..., nested under proxy)");
+            }
+        }
     }
 
     /**
@@ -135,7 +155,7 @@ public final class RuntimeConfigFile {
             String text = value.strip();
             boolean usable = ProxyUrl.tryParse(text).map(ProxyUrl::isUsableForwardProxy).orElse(false);
             if (!usable) {
-                throw new RuntimeConfigException(key + ": " + ProxyUrl.tryParse(text).map(ProxyUrl::redacted).orElse("\"" + redactLoosely(text) + "\"")
+                throw new RuntimeConfigException(key + ": " + ProxyUrl.tryParse(text).map(ProxyUrl::redacted).orElse("\"" + UrlCredentials.redact(text) + "\"")
                         + " (expected: an http:// forward proxy URL with host and port, e.g. http://127.0.0.1:3128)");
             }
             parsed = text;
@@ -246,11 +266,6 @@ public final class RuntimeConfigFile {
             out.put(String.valueOf(e.getKey()), v instanceof Map ? deepCopy(v) : v);
         }
         return out;
-    }
-
-    /** Text that failed to parse as a URL, with anything between {@code //} and {@code @} hidden. */
-    public static String redactLoosely(String text) {
-        return text.replaceAll("//[^/@]*@", "//redacted@");
     }
 
     private static String firstLine(String s) {

@@ -129,7 +129,9 @@ class ProxyRoutingTest {
     void closeIsIdempotentAndASecondActivationIsRefusedWhileActive() {
         ProxyRouting.Activation a = ProxyRouting.activate(RoutingSettings.through(PROXY, "test"));
         try {
-            assertThatThrownBy(() -> ProxyRouting.activate(RoutingSettings.through(PROXY, "again"))).isInstanceOf(IllegalStateException.class);
+            assertThat(ProxyRouting.activate(RoutingSettings.through(PROXY, "the agent loaded twice"))).as("same proxy: the same routing").isSameAs(a);
+            ProxyUrl other = ProxyUrl.tryParse("http://127.0.0.1:3129").orElseThrow();
+            assertThatThrownBy(() -> ProxyRouting.activate(RoutingSettings.through(other, "another"))).isInstanceOf(IllegalStateException.class);
         } finally {
             a.close();
             a.close();

@@ -108,6 +108,25 @@ class RoutingConfigTest {
     }
 
     @Test
+    void shapesThatWouldReadAsNotEnabledAreErrors() throws Exception {
+        config("proxy: true\n");
+        assertThatThrownBy(() -> resolve(Map.of())).isInstanceOf(ProxyRoutingException.class)
+                .hasMessageContaining("proxy: \"true\" (expected: a mapping with enabled and proxyUrl)");
+        config("proxy.enabled: true\nproxy.proxyUrl: http://127.0.0.1:3128\n");
+        assertThatThrownBy(() -> resolve(Map.of())).isInstanceOf(ProxyRoutingException.class)
+                .hasMessageContaining("\"proxy.enabled\" is a key of its own");
+    }
+
+    @Test
+    void brokenEscapesAndSlashTricksNeverYieldAProxyOrLeakTheSecret() throws Exception {
+        config("proxy:\n  enabled: true\n");
+        assertThatThrownBy(() -> resolve(Map.of("OPENCLAW_PROXY_URL", "http://u:zz%zzsecret@127.0.0.1:3128")))
+                .hasMessage(RoutingConfig.INVALID_URL);
+        assertThatThrownBy(() -> resolve(Map.of("OPENCLAW_PROXY_URL", "http:\\\\evil\\//u:p@127.0.0.1:3128")))
+                .as("one parser decides host, port and userinfo").hasMessage(RoutingConfig.INVALID_URL);
+    }
+
+    @Test
     void anUnparseableConfigFileFailsClosed() throws Exception {
         config("proxy: [unclosed\n");
         assertThatThrownBy(() -> resolve(Map.of())).isInstanceOf(ProxyRoutingException.class).hasMessageContaining("not valid YAML");

@@ -21,15 +21,17 @@ public final class TargetUrl {
     private final String host;
     private final int port;
     private final boolean explicitPort;
-    private final boolean hasUserInfo;
+    private final String userInfo;
+    private final boolean portWritten;
     private final String pathAndQuery;
 
-    private TargetUrl(String scheme, String host, int port, boolean explicitPort, boolean hasUserInfo, String pathAndQuery) {
+    private TargetUrl(String scheme, String host, int port, boolean explicitPort, String userInfo, boolean portWritten, String pathAndQuery) {
         this.scheme = scheme;
         this.host = host;
         this.port = port;
         this.explicitPort = explicitPort;
-        this.hasUserInfo = hasUserInfo;
+        this.userInfo = userInfo;
+        this.portWritten = portWritten;
         this.pathAndQuery = pathAndQuery;
     }
 
@@ -102,7 +104,7 @@ public final class TargetUrl {
             rest = "/" + rest;
         }
         int at = authority.lastIndexOf('@');
-        boolean userInfo = at >= 0;
+        String userInfo = at >= 0 ? authority.substring(0, at) : null;
         String hostPort = authority.substring(at + 1);
         String hostText;
         String portText = null;
@@ -141,7 +143,8 @@ public final class TargetUrl {
         if (host.isEmpty()) {
             return new Result(null, Problem.INVALID);
         }
-        return new Result(new TargetUrl(scheme, host.get(), port, explicit, userInfo, rest), null);
+        boolean written = portText != null && !portText.isEmpty();
+        return new Result(new TargetUrl(scheme, host.get(), port, explicit, userInfo, written, rest), null);
     }
 
     /** The WHATWG host parser for special schemes; the ASCII host, or empty on failure. */
@@ -301,7 +304,17 @@ public final class TargetUrl {
     }
 
     public boolean hasUserInfo() {
-        return hasUserInfo;
+        return userInfo != null;
+    }
+
+    /** The userinfo as written (still percent-encoded), if the URL has one; never print it. */
+    public Optional<String> rawUserInfo() {
+        return Optional.ofNullable(userInfo);
+    }
+
+    /** True when a port was written out, even the scheme's default ({@code http://p:80}). */
+    public boolean hasWrittenPort() {
+        return portWritten;
     }
 
     /** Path and query, starting with {@code /}; no fragment. */
