@@ -31,11 +31,8 @@ public final class ExitCodes {
         if (t instanceof ProxyRoutingException || t instanceof RoutingRefusedException) {
             return ROUTING_REFUSED;
         }
-        if (t instanceof RuntimeConfigException) {
-            return USAGE;
-        }
         if (t instanceof CommandLine.ParameterException || t instanceof ConfigException || t instanceof InputException
-                || t instanceof ProxyUnreachableException) {
+                || t instanceof RuntimeConfigException || t instanceof ProxyUnreachableException) {
             return USAGE;
         }
         return INTERNAL;

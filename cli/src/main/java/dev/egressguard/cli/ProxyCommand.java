@@ -82,7 +82,7 @@ final class ProxyCommand implements Callable<Integer> {
 
     private AdminSettings admin(PolicyFile file) {
         if (adminListen == null) {
-            return file.admin().off() ? file.admin() : AdminSettings.at(file.admin().listen().orElse(AdminSettings.DEFAULT_LISTEN));
+            return file.admin().effective(AdminSettings.DEFAULT_LISTEN).map(AdminSettings::at).orElse(AdminSettings.disabled());
         }
         if (adminListen.strip().equals("off")) {
             return AdminSettings.disabled();

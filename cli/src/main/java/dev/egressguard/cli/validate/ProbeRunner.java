@@ -127,7 +127,7 @@ public final class ProbeRunner {
 
     /** For an https public URL: the TLS handshake with the named host through the tunnel. */
     private String tlsHandshake(Socket s, Probe probe, int port) {
-        String host = probe.host().startsWith("[") ? probe.host().substring(1, probe.host().length() - 1) : probe.host();
+        String host = dev.egressguard.core.net.Hostnames.stripBrackets(probe.host());
         try {
             SSLSocket tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(s, host, port, false);
             tls.setSoTimeout((int) Math.max(1, timeout.toMillis()));

@@ -1,5 +1,6 @@
 package dev.egressguard.client.routing;
 
+import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.net.IpLiterals;
 import java.io.IOException;
@@ -32,9 +33,7 @@ public final class ControlPlane {
         if (host == null) {
             return false;
         }
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
+        host = Hostnames.stripBrackets(host);
         Optional<IpAddress> ip = IpLiterals.tryParse(host);
         if (ip.isEmpty() || ip.get().zone().isPresent()) {
             return false;

@@ -1,5 +1,6 @@
 package dev.egressguard.client.routing;
 
+import dev.egressguard.core.net.Hostnames;
 import java.net.Authenticator;
 import java.net.PasswordAuthentication;
 
@@ -24,7 +25,8 @@ final class ProxyCredentialsAuthenticator extends Authenticator {
 
     @Override
     protected PasswordAuthentication getPasswordAuthentication() {
-        if (getRequestorType() == RequestorType.PROXY && getRequestingPort() == port && host.equalsIgnoreCase(stripBrackets(getRequestingHost()))) {
+        if (getRequestorType() == RequestorType.PROXY && getRequestingPort() == port && getRequestingHost() != null
+                && host.equalsIgnoreCase(Hostnames.stripBrackets(getRequestingHost()))) {
             return new PasswordAuthentication(user, password.clone());
         }
         if (previous == null) {
@@ -34,7 +36,4 @@ final class ProxyCredentialsAuthenticator extends Authenticator {
                 getRequestingProtocol(), getRequestingPrompt(), getRequestingScheme(), getRequestingURL(), getRequestorType());
     }
 
-    private static String stripBrackets(String h) {
-        return h != null && h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
-    }
 }
