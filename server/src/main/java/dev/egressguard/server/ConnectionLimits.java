@@ -60,12 +60,4 @@ final class ConnectionLimits {
     void releaseTunnel() {
         tunnels.decrementAndGet();
     }
-
-    int connections() {
-        return connections.get();
-    }
-
-    int clientsTracked() {
-        return perClient.size();
-    }
 }

@@ -113,10 +113,6 @@ final class Exchange {
         return closed;
     }
 
-    boolean isDecided() {
-        return verdict != null;
-    }
-
     String id() {
         return id;
     }
