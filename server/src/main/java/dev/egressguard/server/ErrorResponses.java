@@ -36,6 +36,7 @@ final class ErrorResponses {
             case DNS_TIMEOUT:
                 return ProxyStatusError.DNS_TIMEOUT;
             case REQUEST_INVALID:
+            case REQUEST_VERSION:
             case REQUEST_HEADER_TOO_LARGE:
             case REQUEST_TIMEOUT:
             case HOST_INVALID:
@@ -44,10 +45,14 @@ final class ErrorResponses {
                 return ProxyStatusError.HTTP_REQUEST_ERROR;
             case INTERNAL_ERROR:
             case AUDIT_BACKLOG:
-            case LIMIT_CONNECTIONS:
-            case LIMIT_TUNNELS:
-            case PROXY_DRAINING:
                 return ProxyStatusError.PROXY_INTERNAL_ERROR;
+            case LIMIT_CONNECTIONS:
+            case LIMIT_CLIENT_CONNECTIONS:
+            case LIMIT_TUNNELS:
+                return ProxyStatusError.CONNECTION_LIMIT_REACHED;
+            case LIMIT_RATE:
+            case PROXY_DRAINING:
+                return ProxyStatusError.PROXY_INTERNAL_RESPONSE;
             default:
                 return r.code().startsWith("ip.") ? ProxyStatusError.DESTINATION_IP_PROHIBITED : ProxyStatusError.HTTP_REQUEST_DENIED;
         }
@@ -60,6 +65,8 @@ final class ErrorResponses {
                 return 431;
             case REQUEST_TIMEOUT:
                 return 408;
+            case REQUEST_VERSION:
+                return 505;
             case AUDIT_BACKLOG:
             case LIMIT_CONNECTIONS:
             case LIMIT_TUNNELS:
@@ -100,8 +107,16 @@ final class ErrorResponses {
         return build(error.status(), error, details, null, body);
     }
 
+    /**
+     * The status line carries the code too ({@code 403 Forbidden (egressguard: ip.loopback)}): many
+     * clients show a refused CONNECT's status line and nothing else.
+     */
+    static HttpResponseStatus statusLine(int status, String code) {
+        return new HttpResponseStatus(status, HttpResponseStatus.valueOf(status).reasonPhrase() + " (" + PROXY_NAME + ": " + code + ")");
+    }
+
     private static FullHttpResponse build(int status, ProxyStatusError error, String details, String reasonCode, String body) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, statusLine(status, reasonCode != null ? reasonCode : error.type()),
                 Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());

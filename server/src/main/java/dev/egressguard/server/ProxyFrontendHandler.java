@@ -16,6 +16,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -58,6 +60,11 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ProxyFrontendHandler.class);
     private static final int MAX_UPSTREAM_HEADER_BYTES = 64 * 1024;
     private static final long REFUSED_GRACE_MILLIS = 2_000;
+    /** After a refusal, the rest of a request body is read and dropped this long at most, so the client reads the answer. */
+    static final long LINGER_MILLIS = 5_000;
+    static final long LINGER_MAX_BYTES = 64L * 1024 * 1024;
+    /** More interim (1xx) responses than this to one request is an upstream fault, not a protocol. */
+    static final int MAX_INTERIM_RESPONSES = 16;
 
     private final ProxyContext proxy;
     private final TrafficCounter traffic;
@@ -79,10 +86,16 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean responseStarted;
     private boolean interimResponse;
     private boolean clientKeepAlive;
+    /** The client spoke HTTP/1.0: no interim responses, no chunked framing, no trailers. */
+    private boolean clientHttp10;
+    private int interimResponses;
+    private String webSocketKey;
     private boolean closeAfterResponse;
     private boolean upstreamReusable;
     /** The exchange got its final answer (an error response): nothing more may happen for it. */
     private boolean answered;
+    /** After an error answer: reading and dropping the rest of the request before closing. */
+    private long lingerFromByte = -1;
     private int status;
     private HttpResponse switchingResponse;
     private final ArrayDeque<HttpContent> bodyBacklog = new ArrayDeque<>();
@@ -130,9 +143,25 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         handleMessage(msg);
     }
 
+    /** A read batch from the client ended: what it produced for the upstream goes out now, in one flush. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (upstream != null && upstreamReady) {
+            upstream.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
     private void handleMessage(Object msg) {
         if (!ctx.channel().isActive() || answered) {
+            if (answered && msg instanceof LastHttpContent) {
+                requestComplete = true;
+            }
             ReferenceCountUtil.release(msg); // refused, closed, or already answered: nothing more is read from it
+            if (lingerFromByte >= 0 && (requestComplete || msg instanceof HttpRequest
+                    || traffic.bytesRead() - lingerFromByte > LINGER_MAX_BYTES)) {
+                ctx.channel().close(); // the body ended (or the next request began, or too much came): done
+            }
             return;
         }
         if (exchange != null && requestComplete) {
@@ -158,7 +187,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(false);
         sequence++;
         exchange = new Exchange(proxy, connectionId + "-" + sequence, clientText, req.method().name(), upMark, downMark);
-        requestComplete = req instanceof LastHttpContent;
+        requestComplete = req instanceof LastHttpContent && req.decoderResult().isSuccess();
         Reason refusedAtAdmission = ctx.channel().attr(ClientAddress.REFUSED).get();
         if (refusedAtAdmission != null) {
             refuse(refusedAtAdmission, "limits");
@@ -174,6 +203,10 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         }
         if (!proxy.rate().tryAcquire(clientIp, System.nanoTime())) {
             refuse(Reason.LIMIT_RATE, "limits.requestsPerSecondPerClient");
+            return;
+        }
+        if (req.decoderResult().isFailure()) {
+            refuseMalformed(req.decoderResult().cause()); // before authentication: a 431 is a 431 whatever its credentials
             return;
         }
         PolicyFile file = proxy.policy();
@@ -200,10 +233,6 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** The request past admission, rate and authentication: its shape, its target, its decision. */
     private void continueRequest(HttpRequest req) {
-        if (req.decoderResult().isFailure()) {
-            refuseMalformed(req.decoderResult().cause());
-            return;
-        }
         RequestTarget.Parsed parsed = RequestTarget.parse(req);
         if (parsed.refusal() != null) {
             refuse(Reason.REQUEST_INVALID, parsed.refusal().rule());
@@ -216,12 +245,15 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             refuse(Reason.REQUEST_INVALID, hostProblem.rule());
             return;
         }
-        List<String> te = req.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (te.size() > 1 || (te.size() == 1 && !te.get(0).strip().equalsIgnoreCase("chunked"))) {
-            refuse(Reason.REQUEST_INVALID, "request:transfer-encoding");
-            return;
+        if (target.mode() == RequestTarget.Mode.WEBSOCKET) {
+            webSocketKey = WebSocketHandshake.clientKey(req).orElse(null);
+            if (webSocketKey == null) {
+                refuse(Reason.REQUEST_INVALID, "request:websocket-key");
+                return;
+            }
         }
         clientKeepAlive = HttpUtil.isKeepAlive(req);
+        clientHttp10 = req.protocolVersion().minorVersion() == 0;
         if (target.mode() != RequestTarget.Mode.CONNECT) {
             upstreamRequest = rewrite(req);
         }
@@ -246,13 +278,16 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             content.release(); // a CONNECT has no body; Netty marks its end with an empty last content
             return;
         }
+        if (last) {
+            TrailerFields.strip(((LastHttpContent) content).trailingHeaders());
+        }
         if (upstreamReady && upstream != null) {
-            upstream.write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-            if (last || !upstream.isWritable()) {
-                upstream.flush();
-            }
+            upstream.write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE); // flushed when this read completes
             if (!upstream.isWritable()) {
-                ctx.channel().config().setAutoRead(false);
+                upstream.flush();
+                if (!upstream.isWritable()) {
+                    ctx.channel().config().setAutoRead(false); // on again when the upstream drains
+                }
             }
         } else {
             bodyBacklog.add(content);
@@ -424,8 +459,11 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     void onUpstreamMessage(Channel ch, Object msg) {
-        if (ch != upstream || exchange == null) {
+        if (ch != upstream || exchange == null || !upstreamReady) {
             ReferenceCountUtil.release(msg);
+            if (ch == upstream) {
+                closeUpstream(); // bytes outside an expected response: that connection is never reused
+            }
             return;
         }
         if (msg instanceof ByteBuf) {
@@ -434,7 +472,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         }
         if (((HttpObject) msg).decoderResult().isFailure()) {
             ReferenceCountUtil.release(msg);
-            upstreamBroke("the upstream's response could not be parsed");
+            upstreamBroke(ProxyStatusError.HTTP_RESPONSE_INCOMPLETE, "the upstream's response could not be parsed");
             return;
         }
         if (msg instanceof HttpResponse) {
@@ -449,9 +487,16 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The upstream sent something that is not a valid answer: a 502 when nothing was answered yet, else the client is cut off. */
-    private void upstreamBroke(String why) {
+    private void upstreamBroke(ProxyStatusError error, String why) {
         closeUpstream();
-        respond(ErrorResponses.forUpstream(ProxyStatusError.HTTP_RESPONSE_INCOMPLETE, why), ProxyStatusError.HTTP_RESPONSE_INCOMPLETE.type());
+        respond(ErrorResponses.forUpstream(error, why), error.type());
+    }
+
+    /** A read batch from the upstream ended: what it produced for the client goes out now, in one flush. */
+    void onUpstreamReadComplete(Channel ch) {
+        if (ch == upstream) {
+            ctx.channel().flush();
+        }
     }
 
     /** Handles a response head; false when it was refused (and the exchange answered with a 502). */
@@ -459,8 +504,11 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         int code = res.status().code();
         res.headers().remove(ErrorResponses.REASON_HEADER); // only the proxy speaks for the policy
         if (code == 101) {
-            if (target.mode() != RequestTarget.Mode.WEBSOCKET) {
-                upstreamBroke("the upstream switched protocols although no upgrade was asked for");
+            String refusal = target.mode() != RequestTarget.Mode.WEBSOCKET
+                    ? "the upstream switched protocols although no upgrade was asked for"
+                    : WebSocketHandshake.refusalOf(res, webSocketKey).orElse(null);
+            if (refusal != null) {
+                upstreamBroke(ProxyStatusError.HTTP_UPGRADE_FAILED, refusal);
                 return false;
             }
             upstream.config().setAutoRead(false);
@@ -471,9 +519,17 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             return true;
         }
         if (code >= 100 && code < 200) {
+            if (++interimResponses > MAX_INTERIM_RESPONSES) {
+                upstreamBroke(ProxyStatusError.HTTP_PROTOCOL_ERROR, "more than " + MAX_INTERIM_RESPONSES + " interim responses");
+                return false;
+            }
             interimResponse = true;
+            if (clientHttp10) {
+                return false; // RFC 9110 15.2: no 1xx to an HTTP/1.0 client; its empty content is dropped too
+            }
             HopByHopHeaders.strip(res.headers(), false);
-            ctx.channel().write(res);
+            ctx.channel().write(res).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            upstream.config().setAutoRead(ctx.channel().isWritable()); // a client that does not read stops the upstream
             return true;
         }
         status = code;
@@ -481,6 +537,9 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         upstreamReusable = HttpUtil.isKeepAlive(res);
         HopByHopHeaders.strip(res.headers(), false);
         boolean bodyless = code == 204 || code == 304 || HttpMethod.HEAD.equals(upstreamRequest.method());
+        if (clientHttp10 && HttpUtil.isTransferEncodingChunked(res) && !bodyless) {
+            res.headers().remove(HttpHeaderNames.TRANSFER_ENCODING); // RFC 9112 6.1: an identity body, delimited by the close
+        }
         boolean framed = HttpUtil.isContentLengthSet(res) || HttpUtil.isTransferEncodingChunked(res);
         closeAfterResponse = !clientKeepAlive || (!framed && !bodyless);
         closeAfterResponse |= proxy.isDraining();
@@ -491,8 +550,21 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         return true;
     }
 
+    /** A response's interim head was swallowed (HTTP/1.0 client): its empty content goes with it. */
+    private boolean swallowsInterimContent(HttpContent content) {
+        if (interimResponse && clientHttp10 && content instanceof LastHttpContent) {
+            content.release();
+            interimResponse = false;
+            return true;
+        }
+        return false;
+    }
+
     private void onResponseContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
+        if (swallowsInterimContent(content)) {
+            return;
+        }
         if (switchingResponse != null) {
             content.release();
             if (last) {
@@ -502,7 +574,15 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        ctx.channel().write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (last) {
+            HttpHeaders trailers = ((LastHttpContent) content).trailingHeaders();
+            if (clientHttp10 && !trailers.isEmpty()) {
+                trailers.clear(); // no chunked framing, so no trailers
+            } else {
+                TrailerFields.strip(trailers);
+            }
+        }
+        ctx.channel().write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE); // flushed when the upstream read completes
         if (!last) {
             if (!ctx.channel().isWritable()) {
                 ctx.channel().flush();
@@ -527,18 +607,31 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             closeUpstream();
         }
         boolean close = closeAfterResponse || proxy.isDraining();
+        boolean declinedUpgrade = target.mode() == RequestTarget.Mode.WEBSOCKET;
         resetRequestState();
         if (close) {
             Channels.closeOnFlush(ctx.channel());
             return;
         }
         armHeadTimeout();
+        // The next request waits for this read batch to end: an upstream that appended bytes after the
+        // response must be seen doing so (and closed) before that request could reuse it.
         List<Object> early = new ArrayList<>(pipelined);
         pipelined.clear();
-        early.forEach(this::handleMessage);
-        if (exchange == null) {
-            ctx.channel().config().setAutoRead(true);
-        }
+        ctx.executor().execute(() -> {
+            if (!ctx.channel().isActive()) {
+                early.forEach(ReferenceCountUtil::release);
+                return;
+            }
+            early.forEach(this::handleMessage);
+            if (declinedUpgrade && exchange == null) {
+                // the decoder held what followed the upgrade request; it is HTTP after all
+                ((StrictHttpRequestDecoder) ctx.pipeline().get(HandlerNames.HTTP_DECODER)).resumeDecoding();
+            }
+            if (exchange == null) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        });
     }
 
     void onUpstreamWritabilityChanged(Channel ch) {
@@ -561,14 +654,14 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
                     ProxyStatusError.HTTP_RESPONSE_INCOMPLETE.type());
         } else if (switchingResponse == null) {
             exchange.closed(status, ProxyStatusError.HTTP_RESPONSE_INCOMPLETE.type(), traffic.bytesRead(), traffic.bytesWritten());
-            ctx.channel().close();
+            Channels.closeOnFlush(ctx.channel()); // what arrived reaches the client; the cut framing tells it the rest did not
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (upstream != null && responseStarted) {
-            upstream.config().setAutoRead(ctx.channel().isWritable());
+        if (upstream != null && upstreamReady && switchingResponse == null) {
+            upstream.config().setAutoRead(ctx.channel().isWritable()); // interim and final responses alike
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -585,6 +678,8 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     private void refuseMalformed(Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             refuse(Reason.REQUEST_HEADER_TOO_LARGE, "limits.maxHeaderBytes");
+        } else if (cause instanceof StrictHttpRequestDecoder.UnsupportedVersionException) {
+            refuse(Reason.REQUEST_VERSION, "request:version");
         } else if (cause instanceof StrictHttpRequestDecoder.SmugglingShapeException) {
             refuse(Reason.REQUEST_INVALID, ((StrictHttpRequestDecoder.SmugglingShapeException) cause).rule());
         } else {
@@ -630,8 +725,30 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             if (ending != null) {
                 ending.closed(code, error, traffic.bytesRead(), traffic.bytesWritten());
             }
-            ctx.channel().close();
+            if (requestComplete || !f.isSuccess()) {
+                ctx.channel().close();
+            } else {
+                lingerThenClose();
+            }
         });
+    }
+
+    /**
+     * A lingering close (as nginx does): the client may still be sending a body it will read our
+     * answer only after, and closing with its bytes unread would reset the connection and lose the
+     * answer. Our side is shut for writing, and the rest is read and dropped until the request ends,
+     * the client closes, or {@link #LINGER_MILLIS} / {@link #LINGER_MAX_BYTES} pass.
+     */
+    private void lingerThenClose() {
+        Channel ch = ctx.channel();
+        lingerFromByte = traffic.bytesRead();
+        ctx.executor().schedule(() -> {
+            ch.close();
+        }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        if (ch instanceof DuplexChannel) {
+            ((DuplexChannel) ch).shutdownOutput();
+        }
+        ch.config().setAutoRead(true);
     }
 
     private void resetRequestState() {
@@ -643,6 +760,9 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         upstreamReady = false;
         responseStarted = false;
         interimResponse = false;
+        interimResponses = 0;
+        webSocketKey = null;
+        clientHttp10 = false;
         closeAfterResponse = false;
         upstreamReusable = false;
         status = 0;

@@ -11,6 +11,10 @@ enum ProxyStatusError {
     CONNECTION_TIMEOUT("connection_timeout", 504),
     HTTP_REQUEST_ERROR("http_request_error", 400),
     HTTP_RESPONSE_INCOMPLETE("http_response_incomplete", 502),
+    HTTP_UPGRADE_FAILED("http_upgrade_failed", 502),
+    HTTP_PROTOCOL_ERROR("http_protocol_error", 502),
+    CONNECTION_LIMIT_REACHED("connection_limit_reached", 503),
+    PROXY_INTERNAL_RESPONSE("proxy_internal_response", 503),
     PROXY_INTERNAL_ERROR("proxy_internal_error", 500);
 
     private final String type;

@@ -1,10 +1,12 @@
 package dev.egressguard.server;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -14,17 +16,22 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.util.List;
 
 /**
- * Netty's request decoder with the leniencies a proxy must not have: a request head with obsolete
- * line folding (a header line starting with SP or HTAB) and a request carrying both
- * {@code Transfer-Encoding} and {@code Content-Length} become decoder failures (a 400), instead
- * of being folded or silently repaired and forwarded. Duplicate {@code Content-Length} fields are
- * already failures in Netty's strict mode, which this decoder uses. Folding is caught wherever the
- * reads split the head. After a {@code CONNECT} head it decodes nothing more, so bytes a client sends
- * behind it reach the tunnel untouched.
+ * Netty's request decoder without the leniencies a proxy must not have. Refused as decoder
+ * failures (a 400, or a 505 for a version other than 1.x), never repaired and forwarded: a
+ * request line that is not exactly {@code method SP target SP HTTP/d.d} (tabs, double spaces,
+ * control bytes), obsolete line folding wherever the reads split the head, both
+ * {@code Transfer-Encoding} and {@code Content-Length}, any {@code Transfer-Encoding} other than
+ * one {@code chunked} field (or any at all on HTTP/1.0), chunk sizes outside the RFC 9112 grammar
+ * (Netty 4.2's parser). Duplicate {@code Content-Length} fields fail in Netty's strict mode. A
+ * 1.x version above 1.1 is read as 1.1 (RFC 9110 section 2.5).
+ *
+ * <p>After the head of a {@code CONNECT} or a WebSocket upgrade it decodes nothing more: the
+ * bytes behind it stay here until the frontend either removes this decoder (they flow on to the
+ * relay) or, when the upgrade was declined, calls {@link #resumeDecoding}.
  */
 final class StrictHttpRequestDecoder extends HttpRequestDecoder {
     /** Marks why a request was refused while decoding. */
-    static final class SmugglingShapeException extends IllegalArgumentException {
+    static class SmugglingShapeException extends IllegalArgumentException {
         private final String rule;
 
         SmugglingShapeException(String rule, String message) {
@@ -37,12 +44,31 @@ final class StrictHttpRequestDecoder extends HttpRequestDecoder {
         }
     }
 
-    private boolean expectingHead = true;
-    private boolean poisoned;
-    /** A request line or header line of the head being read has been consumed, ending in LF. */
-    private boolean midHeadAtLineStart;
-    /** After a CONNECT head nothing more is decoded: the bytes behind it belong to the tunnel. */
-    private boolean tunnelFollows;
+    /** A request whose HTTP major version is not 1. */
+    static final class UnsupportedVersionException extends SmugglingShapeException {
+        UnsupportedVersionException(HttpVersion version) {
+            super("request:version", "HTTP version " + version.majorVersion() + "." + version.minorVersion() + " is not supported");
+        }
+    }
+
+    /** Where the decoder is in the request stream. */
+    private enum Phase {
+        /** Before a request line (empty lines allowed). */
+        REQUEST_LINE,
+        /** The request line was consumed; header lines are arriving. */
+        HEADERS,
+        /** The head was emitted; its body (if any) is being decoded. */
+        BODY,
+        /** After a CONNECT or WebSocket upgrade: bytes wait here for the relay. */
+        HELD,
+        /** A refusal was emitted: everything after it is dropped. */
+        POISONED
+    }
+
+    private Phase phase = Phase.REQUEST_LINE;
+    /** The request being decoded switches protocols when it ends (CONNECT, WebSocket upgrade). */
+    private boolean holdAfterThisRequest;
+    private ChannelHandlerContext ctx;
 
     StrictHttpRequestDecoder(int maxHeaderBytes) {
         super(new HttpDecoderConfig()
@@ -55,47 +81,78 @@ final class StrictHttpRequestDecoder extends HttpRequestDecoder {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        super.handlerAdded(ctx);
+    }
+
+    /** The upgrade was declined: decode what arrived behind its request as the next request. */
+    void resumeDecoding() {
+        if (phase != Phase.HELD) {
+            return;
+        }
+        phase = Phase.REQUEST_LINE;
+        if (ctx != null && actualReadableBytes() > 0) {
+            try {
+                channelRead(ctx, Unpooled.EMPTY_BUFFER);
+                channelReadComplete(ctx);
+            } catch (Exception e) {
+                ctx.fireExceptionCaught(e);
+            }
+        }
+    }
+
+    @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
-        if (tunnelFollows) {
-            return; // left in the cumulation: it flows to the relay when this decoder leaves the pipeline
-        }
-        if (poisoned) {
-            buffer.skipBytes(buffer.readableBytes());
-            return;
-        }
-        if (expectingHead && (hasObsFold(buffer) || (midHeadAtLineStart && startsWithWhitespace(buffer)))) {
-            poisoned = true;
-            buffer.skipBytes(buffer.readableBytes());
-            DefaultFullHttpRequest invalid = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
-            invalid.setDecoderResult(DecoderResult.failure(new SmugglingShapeException("request:obs-fold",
-                    "obsolete line folding in the request head")));
-            out.add(invalid);
-            return;
+        switch (phase) {
+            case HELD:
+                return; // left in the cumulation: it flows to the relay when this decoder leaves the pipeline
+            case POISONED:
+                buffer.skipBytes(buffer.readableBytes());
+                return;
+            case REQUEST_LINE:
+                if (refuseIf(RequestHeadScan.fromRequestLine(buffer), buffer, out)) {
+                    return;
+                }
+                break;
+            case HEADERS:
+                if (refuseIf(RequestHeadScan.fromHeaderLine(buffer), buffer, out)) {
+                    return;
+                }
+                break;
+            default:
+                break;
         }
         int before = out.size();
         int readFrom = buffer.readerIndex();
         super.decode(ctx, buffer, out);
-        boolean headEnded = false;
         for (int i = before; i < out.size(); i++) {
             Object o = out.get(i);
-            if (o instanceof HttpMessage) {
-                expectingHead = false;
-                headEnded = true;
-                if (o instanceof HttpRequest && HttpMethod.CONNECT.equals(((HttpRequest) o).method())) {
-                    tunnelFollows = true;
-                }
+            if (o instanceof HttpRequest) {
+                phase = Phase.BODY;
+                HttpRequest request = (HttpRequest) o;
+                holdAfterThisRequest = HttpMethod.CONNECT.equals(request.method()) || RequestTarget.isWebSocketUpgrade(request);
             }
             if (o instanceof LastHttpContent) {
-                expectingHead = true;
+                phase = holdAfterThisRequest && ((LastHttpContent) o).decoderResult().isSuccess() ? Phase.HELD : Phase.REQUEST_LINE;
             }
         }
-        if (headEnded || !expectingHead) {
-            midHeadAtLineStart = false;
-        } else if (buffer.readerIndex() > readFrom) {
-            // The head decoder consumes whole lines only; a line after a consumed request or header
-            // line that starts with SP or HTAB is a fold, whichever read it arrives in.
-            midHeadAtLineStart = midHeadAtLineStart || consumedALine(buffer, readFrom, buffer.readerIndex());
+        if (phase == Phase.REQUEST_LINE && out.size() == before && consumedALine(buffer, readFrom, buffer.readerIndex())) {
+            phase = Phase.HEADERS; // the head decoder consumes whole lines only
         }
+    }
+
+    private boolean refuseIf(String rule, ByteBuf buffer, List<Object> out) {
+        if (rule == null) {
+            return false;
+        }
+        phase = Phase.POISONED;
+        buffer.skipBytes(buffer.readableBytes());
+        String message = RequestHeadScan.OBS_FOLD.equals(rule) ? "obsolete line folding in the request head" : "a malformed request line";
+        DefaultFullHttpRequest invalid = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
+        invalid.setDecoderResult(DecoderResult.failure(new SmugglingShapeException(rule, message)));
+        out.add(invalid);
+        return true;
     }
 
     /** True when {@code [from, to)} holds more than the empty lines allowed before a request line. */
@@ -109,42 +166,51 @@ final class StrictHttpRequestDecoder extends HttpRequestDecoder {
         return false;
     }
 
-    private static boolean startsWithWhitespace(ByteBuf buf) {
-        if (!buf.isReadable()) {
-            return false;
+    @Override
+    protected HttpMessage createMessage(String[] initialLine) throws Exception {
+        HttpRequest request = (HttpRequest) super.createMessage(initialLine);
+        HttpVersion v = request.protocolVersion();
+        if (v.majorVersion() == 1 && v.minorVersion() > 1) {
+            request.setProtocolVersion(HttpVersion.HTTP_1_1); // RFC 9110 2.5: a higher minor is read as the highest we speak
         }
-        byte first = buf.getByte(buf.readerIndex());
-        return first == ' ' || first == '\t';
+        return request;
+    }
+
+    /** Called by Netty once the head is read and before it frames the body: the version and framing rules. */
+    @Override
+    protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+        HttpVersion v = msg.protocolVersion();
+        if (v.majorVersion() != 1) {
+            throw new UnsupportedVersionException(v);
+        }
+        List<String> te = msg.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (!te.isEmpty()) {
+            if (v != HttpVersion.HTTP_1_1) {
+                throw new SmugglingShapeException("request:transfer-encoding", "Transfer-Encoding on an HTTP/1.0 request");
+            }
+            if (te.size() > 1 || !isChunked(te.get(0))) {
+                throw new SmugglingShapeException("request:transfer-encoding", "a Transfer-Encoding other than one chunked");
+            }
+        }
+        return super.isContentAlwaysEmpty(msg);
+    }
+
+    /** Exactly {@code chunked}, in any case, with optional SP/HTAB around it. */
+    private static boolean isChunked(String value) {
+        int from = 0;
+        int to = value.length();
+        while (from < to && (value.charAt(from) == ' ' || value.charAt(from) == '\t')) {
+            from++;
+        }
+        while (to > from && (value.charAt(to - 1) == ' ' || value.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return value.regionMatches(true, from, "chunked", 0, 7) && to - from == 7;
     }
 
     @Override
     protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
         throw new SmugglingShapeException("request:content-length-and-transfer-encoding",
                 "both Transfer-Encoding and Content-Length");
-    }
-
-    /**
-     * True when the head that starts at the reader index (after any empty lines) contains a line
-     * beginning with SP or HTAB before its end. Looks only at the head, never at a body.
-     */
-    static boolean hasObsFold(ByteBuf buf) {
-        int i = buf.readerIndex();
-        int end = buf.writerIndex();
-        while (i < end && (buf.getByte(i) == '\r' || buf.getByte(i) == '\n')) {
-            i++;
-        }
-        for (; i < end - 1; i++) {
-            if (buf.getByte(i) != '\n') {
-                continue;
-            }
-            byte next = buf.getByte(i + 1);
-            if (next == ' ' || next == '\t') {
-                return true;
-            }
-            if (next == '\n' || (next == '\r' && i + 2 < end && buf.getByte(i + 2) == '\n')) {
-                return false; // end of the head
-            }
-        }
-        return false;
     }
 }

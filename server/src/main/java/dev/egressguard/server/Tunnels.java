@@ -60,10 +60,10 @@ final class Tunnels {
                 upstream.close();
                 return;
             }
+            // Order: no raw byte may meet an HTTP codec. The client's encoder goes first (the 101 is
+            // out); then the upstream's codec, whose bytes after the 101 flow to the client's side;
+            // last the client's decoder, whose held bytes (sent behind the upgrade request) flow upstream.
             ChannelPipeline cp = client.pipeline();
-            cp.addLast(HandlerNames.RELAY, new RelayHandler(upstream));
-            cp.remove(HandlerNames.FRONTEND);
-            cp.remove(HandlerNames.HTTP_DECODER);
             cp.remove(HandlerNames.HTTP_ENCODER);
             ChannelPipeline up = upstream.pipeline();
             up.addLast(HandlerNames.RELAY, new RelayHandler(client));
@@ -73,6 +73,9 @@ final class Tunnels {
             }
             up.remove(HandlerNames.UPSTREAM_CODEC);
             client.flush();
+            cp.addLast(HandlerNames.RELAY, new RelayHandler(upstream));
+            cp.remove(HandlerNames.FRONTEND);
+            cp.remove(HandlerNames.HTTP_DECODER);
             startRelaying(client, upstream);
         });
     }

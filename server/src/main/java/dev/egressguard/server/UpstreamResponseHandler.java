@@ -30,6 +30,12 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        frontend.onUpstreamReadComplete(ctx.channel());
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         frontend.onUpstreamWritabilityChanged(ctx.channel());
         ctx.fireChannelWritabilityChanged();

@@ -78,7 +78,7 @@ class AdversarialRequestIT {
         String post = "POST http://" + a + "/echo HTTP/1.1\r\nHost: " + a + "\r\n";
         String longName = (("a".repeat(63) + ".").repeat(4)) + "test";
         return Stream.of(
-                Arguments.of("bare LF line endings", "GET http://" + a + "/echo HTTP/1.1\nHost: " + a + "\n\n", 400, "request:malformed"),
+                Arguments.of("bare LF line endings", "GET http://" + a + "/echo HTTP/1.1\nHost: " + a + "\n\n", 400, "request:request-line"),
                 Arguments.of("one header ended by a bare LF", get + "X-A: b\nX-B: c\r\n\r\n", 400, "request:malformed"),
                 Arguments.of("bare CR inside a header value", get + "X-A: a\rTransfer-Encoding: chunked\r\n\r\n", 400, "request:malformed"),
                 Arguments.of("NUL in a header value", get + "X-A: a\u0000b\r\n\r\n", 400, "request:malformed"),

@@ -112,7 +112,7 @@ class DeniedDestinationsIT {
     }
 
     private static void assertDenied(String answer, String reason, String error) {
-        assertThat(answer).startsWith("HTTP/1.1 403 Forbidden\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 403 Forbidden (egressguard: " + reason + ")\r\n");
         assertThat(answer).contains("Proxy-Status: egressguard; error=" + error + "; details=\"" + reason);
         assertThat(answer).contains("X-Egressguard-Reason: " + reason + "\r\n");
         assertThat(answer).contains("egressguard: denied by policy: " + reason);

@@ -59,7 +59,7 @@ class MalformedRequestIT {
                         400, "request:transfer-encoding"),
                 Arguments.of("oversize header", "GET " + url + "/echo HTTP/1.1\r\nHost: " + a + "\r\nX-Big: " + "a".repeat(70_000) + "\r\n\r\n",
                         431, "limits.maxHeaderBytes"),
-                Arguments.of("garbage", "\u0001\u0002 nonsense\r\n\r\n", 400, "request:malformed"));
+                Arguments.of("garbage", "\u0001\u0002 nonsense\r\n\r\n", 400, "request:request-line"));
     }
 
     @ParameterizedTest(name = "{0} -> {2}")

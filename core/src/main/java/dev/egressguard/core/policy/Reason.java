@@ -55,6 +55,7 @@ public enum Reason {
     PROXY_DRAINING("proxy.draining", "the proxy is shutting down and takes no new requests"),
     REQUEST_INVALID("request.invalid", "the request is malformed or ambiguous and is refused"),
     REQUEST_HEADER_TOO_LARGE("request.header_too_large", "the request head is larger than limits.maxHeaderBytes"),
+    REQUEST_VERSION("request.version_not_supported", "the request's HTTP version is not 1.x (a forward proxy speaks HTTP/1.1 to its clients)"),
     REQUEST_TIMEOUT("request.timeout", "the client did not send a complete request head in time"),
 
     AUDIT_BACKLOG("proxy.audit_backlog", "the audit log is not keeping up; refused until it does, so that nothing passes unaudited"),
