@@ -20,7 +20,6 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -415,7 +414,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             @Override
             protected void initChannel(Channel ch) {
                 if (http) {
-                    ch.pipeline().addLast(HandlerNames.UPSTREAM_CODEC, new HttpClientCodec(8192, MAX_UPSTREAM_HEADER_BYTES, 64 * 1024, false));
+                    ch.pipeline().addLast(HandlerNames.UPSTREAM_CODEC, new UpstreamResponseDecoder.Codec(MAX_UPSTREAM_HEADER_BYTES));
                     ch.pipeline().addLast(HandlerNames.UPSTREAM_RESPONSE, new UpstreamResponseHandler(ProxyFrontendHandler.this));
                 } else {
                     ch.pipeline().addLast(HandlerNames.UPSTREAM_ERRORS, UpstreamErrorHandler.INSTANCE);
@@ -448,6 +447,8 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         }
         upstreamReady = true;
         ch.config().setAutoRead(true);
+        ((UpstreamResponseDecoder.Codec) ch.pipeline().get(HandlerNames.UPSTREAM_CODEC)).decoder()
+                .requestSent(HttpMethod.HEAD.equals(upstreamRequest.method()));
         ch.write(upstreamRequest).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         while (!bodyBacklog.isEmpty()) {
             ch.write(bodyBacklog.poll()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
@@ -605,6 +606,8 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         // it is not reused, and the rest of the client's body is read and dropped.
         if (!upstreamReusable || !requestComplete) {
             closeUpstream();
+        } else if (upstream != null) {
+            ((UpstreamResponseDecoder.Codec) upstream.pipeline().get(HandlerNames.UPSTREAM_CODEC)).decoder().responseEnded();
         }
         boolean close = closeAfterResponse || proxy.isDraining();
         boolean declinedUpgrade = target.mode() == RequestTarget.Mode.WEBSOCKET;

@@ -42,6 +42,10 @@ record RequestTarget(Mode mode, String host, int port, String originForm) {
 
     static Parsed parse(HttpRequest request) {
         String uri = request.uri();
+        if (!isAsciiAuthority(uri)) {
+            // Netty reads the line as Latin-1: raw UTF-8 would be IDNA-mapped to some other name
+            return refuse("request:non-ascii-host", "the host must be ASCII; send an internationalised name as punycode (xn--)");
+        }
         if (request.method().equals(HttpMethod.CONNECT)) {
             if (uri.indexOf('@') >= 0 || uri.indexOf('/') >= 0) {
                 return refuse("request:connect-authority", "CONNECT needs host:port (authority-form), without userinfo or path");
@@ -84,6 +88,22 @@ record RequestTarget(Mode mode, String host, int port, String originForm) {
         }
         Mode mode = isWebSocketUpgrade(request) ? Mode.WEBSOCKET : Mode.FORWARD;
         return ok(new RequestTarget(mode, hp.get().host(), hp.get().port(), path));
+    }
+
+    /** True when the target's authority (all of it for CONNECT) is ASCII; a URI has no raw non-ASCII byte. */
+    private static boolean isAsciiAuthority(String uri) {
+        int start = uri.indexOf("://");
+        start = start < 0 ? 0 : start + 3;
+        for (int i = start; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if ("/?#".indexOf(c) >= 0 && start > 0) {
+                return true;
+            }
+            if (c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Optional<HostPort> authority(String text, boolean portRequired) {

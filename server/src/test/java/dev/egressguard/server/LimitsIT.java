@@ -132,7 +132,8 @@ class LimitsIT {
             }
             try (Socket third = client(h)) {
                 send(third, "CONNECT " + a + " HTTP/1.1\r\nHost: " + a + "\r\n\r\n");
-                assertThat(readAll(third.getInputStream())).startsWith("HTTP/1.1 503 ").contains("limit.tunnels");
+                assertThat(readAll(third.getInputStream())).startsWith("HTTP/1.1 503 ").contains("limit.tunnels")
+                        .contains("Proxy-Status: egressguard; error=connection_limit_reached");
             }
             AuditEvent refused = h.audit.await(e -> "limit.tunnels".equals(e.reason()), Duration.ofSeconds(5));
             assertThat(h.audit.events()).as("one decision for the refused tunnel, not an allow and then a deny")
