@@ -16,7 +16,7 @@ final class ProxyContext {
 
     private final AtomicReference<Snapshot> policy;
     private final DestinationResolver resolver;
-    private final VettedConnector connector;
+    private final UpstreamConnector connector;
     private final AuditSink audit;
     private final ProxyMetrics metrics;
     private final ConnectionLimits limits;
@@ -25,7 +25,7 @@ final class ProxyContext {
     private final AtomicLong connectionIds = new AtomicLong();
     private volatile boolean draining;
 
-    ProxyContext(PolicyFile policy, DestinationResolver resolver, VettedConnector connector, AuditSink audit, ProxyMetrics metrics) {
+    ProxyContext(PolicyFile policy, DestinationResolver resolver, UpstreamConnector connector, AuditSink audit, ProxyMetrics metrics) {
         this.policy = new AtomicReference<>(new Snapshot(policy, 1));
         this.resolver = resolver;
         this.connector = connector;
@@ -56,7 +56,7 @@ final class ProxyContext {
         return resolver;
     }
 
-    VettedConnector connector() {
+    UpstreamConnector connector() {
         return connector;
     }
 

@@ -3,13 +3,13 @@ package dev.egressguard.server;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /** Builds a client connection's pipeline, and does nothing else. */
-final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
+final class ProxyInitializer extends ChannelInitializer<Channel> {
     private final ProxyContext proxy;
     private final ClientAccessHandler access;
     private final ChannelGroup clients;
@@ -21,7 +21,7 @@ final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         clients.add(ch);
         TrafficCounter traffic = new TrafficCounter();
         ChannelPipeline p = ch.pipeline();

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * ({@link NoopAddressResolverGroup}); every dial passes the {@link DialGuard} first. The upstream
  * channel shares the client's event loop and starts with reads off.
  */
-final class VettedConnector {
+final class VettedConnector implements UpstreamConnector {
     private final Supplier<Duration> connectTimeout;
     private final DialGuard dialGuard;
     private final Transport transport;
@@ -33,7 +33,8 @@ final class VettedConnector {
     }
 
     /** Connects to the first address that answers; fails with the last cause when none does. */
-    Future<Channel> connect(EventLoop loop, List<InetAddress> vetted, int port, Supplier<ChannelHandler> handler) {
+    @Override
+    public Future<Channel> connect(EventLoop loop, List<InetAddress> vetted, int port, Supplier<ChannelHandler> handler) {
         Promise<Channel> promise = loop.newPromise();
         attempt(loop, vetted, 0, port, handler, promise, null);
         return promise;
