@@ -53,12 +53,13 @@ final class TargetCheck {
         }
         HostCheck hostCheck = policy.checkHost(host, port);
         String shown = hostCheck.destination().map(d -> d.host()).orElse(host);
-        if (!hostCheck.needsResolution()) {
+        if (hostCheck instanceof HostCheck.Decided) {
             List<IpAddress> checked = hostCheck.destination().flatMap(d -> d.literal()).map(List::of).orElse(List.of());
-            return new Result(input, shown, port, hostCheck.decision(), checked);
+            return new Result(input, shown, port, ((HostCheck.Decided) hostCheck).decision(), checked);
         }
+        HostCheck.Pending pending = (HostCheck.Pending) hostCheck;
         if (resolver.isEmpty()) {
-            return new Result(input, shown, port, hostCheck.decision(), List.of());
+            return new Result(input, shown, port, pending.provisional(), List.of());
         }
         List<IpAddress> answers;
         try {
@@ -66,7 +67,7 @@ final class TargetCheck {
         } catch (UnknownHostException e) {
             return new Result(input, shown, port, Decision.deny(Reason.DNS_ERROR), List.of());
         }
-        return new Result(input, shown, port, policy.decide(hostCheck.destination().orElseThrow(), answers), answers);
+        return new Result(input, shown, port, policy.decide(pending, answers), answers);
     }
 
     /**

@@ -11,8 +11,6 @@ import java.net.InetSocketAddress;
  */
 final class ClientAddress {
     static final AttributeKey<InetSocketAddress> REPORTED = AttributeKey.valueOf("egressguard.client");
-    /** Why the connection was refused at admission; answered at its first request. */
-    static final AttributeKey<dev.egressguard.core.policy.Reason> REFUSED = AttributeKey.valueOf("egressguard.refused");
 
     private ClientAddress() {}
 

@@ -3,6 +3,8 @@ package dev.egressguard.server;
 import dev.egressguard.core.policy.Decision;
 import dev.egressguard.core.policy.Reason;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -24,6 +26,31 @@ final class ErrorResponses {
     private static final String PROXY_NAME = "egressguard";
 
     private ErrorResponses() {}
+
+    /** The refusal for a request the decoder could not accept. */
+    static Decision refusalFor(Throwable decoderFailure) {
+        if (decoderFailure instanceof TooLongFrameException) {
+            return Decision.deny(Reason.REQUEST_HEADER_TOO_LARGE, "limits.maxHeaderBytes");
+        }
+        if (decoderFailure instanceof StrictHttpRequestDecoder.UnsupportedVersionException) {
+            return Decision.deny(Reason.REQUEST_VERSION, "request:version");
+        }
+        if (decoderFailure instanceof StrictHttpRequestDecoder.SmugglingShapeException) {
+            return Decision.deny(Reason.REQUEST_INVALID, ((StrictHttpRequestDecoder.SmugglingShapeException) decoderFailure).rule());
+        }
+        return Decision.deny(Reason.REQUEST_INVALID, "request:malformed");
+    }
+
+    /** The error type for an upstream connection that could not be opened. */
+    static ProxyStatusError upstreamErrorFor(Throwable connectFailure) {
+        if (connectFailure instanceof SecurityException) {
+            return ProxyStatusError.PROXY_INTERNAL_ERROR; // the dial guard refused: a bug, fail closed
+        }
+        if (connectFailure instanceof ConnectTimeoutException) {
+            return ProxyStatusError.CONNECTION_TIMEOUT;
+        }
+        return ProxyStatusError.CONNECTION_REFUSED;
+    }
 
     /** The error type for a denying decision. */
     static ProxyStatusError errorFor(Decision decision) {

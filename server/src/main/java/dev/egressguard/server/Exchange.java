@@ -4,6 +4,7 @@ import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.policy.Decision;
 import dev.egressguard.server.audit.AuditEvent;
 import dev.egressguard.server.audit.AuditFields;
+import io.netty.channel.Channel;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,9 +80,16 @@ final class Exchange {
         closeHooks.add(hook);
     }
 
-    /** Emits the decision event; {@code reportOnly} turns a deny into {@code would_deny}. */
-    void decided(Decision decision, boolean reportOnly) {
-        verdict = decision.isAllowed() ? "allow" : reportOnly ? "would_deny" : "deny";
+    /** A connection refused before any request (clients.allow, a bad PROXY header): its decision and close, at once. */
+    static void refusedConnection(ProxyContext proxy, Channel ch, Decision refusal, String error) {
+        Exchange refused = new Exchange(proxy, proxy.nextConnectionId() + "-0", ClientAddress.text(ch), null, 0, 0);
+        refused.decided(refusal);
+        refused.closed(0, error, 0, 0);
+    }
+
+    /** Emits the decision event (verdict allow, deny or would_deny). */
+    void decided(Decision decision) {
+        verdict = decision.verdict().code();
         reason = decision.reason().code();
         rule = decision.rule().orElse(null);
         String modeCode = mode == null ? null : mode.code();

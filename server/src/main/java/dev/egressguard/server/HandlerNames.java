@@ -5,9 +5,8 @@ final class HandlerNames {
     static final String TRAFFIC = "traffic";
     static final String PROXY_PROTOCOL = "proxy-protocol";
     static final String PROXY_PROTOCOL_DECODER = "proxy-protocol-decoder";
-    static final String CLIENT_ACCESS = "client-access";
+    static final String ADMISSION = "admission";
     static final String IDLE = "idle";
-    static final String HEAD_TIMEOUT = "head-timeout";
     static final String HTTP_DECODER = "http-decoder";
     static final String HTTP_ENCODER = "http-encoder";
     static final String FRONTEND = "frontend";
@@ -15,6 +14,7 @@ final class HandlerNames {
     static final String UPSTREAM_RESPONSE = "upstream-response";
     static final String UPSTREAM_ERRORS = "upstream-errors";
     static final String RELAY = "relay";
+    static final String LINGER = "linger";
 
     private HandlerNames() {}
 }

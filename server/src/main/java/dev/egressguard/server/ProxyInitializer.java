@@ -11,12 +11,10 @@ import java.util.concurrent.TimeUnit;
 /** Builds a client connection's pipeline, and does nothing else. */
 final class ProxyInitializer extends ChannelInitializer<Channel> {
     private final ProxyContext proxy;
-    private final ClientAccessHandler access;
     private final ChannelGroup clients;
 
     ProxyInitializer(ProxyContext proxy, ChannelGroup clients) {
         this.proxy = proxy;
-        this.access = new ClientAccessHandler(proxy);
         this.clients = clients;
     }
 
@@ -29,10 +27,10 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
         if (!proxy.policy().access().proxyProtocolTrusted().isEmpty()) {
             p.addLast(HandlerNames.PROXY_PROTOCOL, new ProxyProtocolHandler(proxy));
         }
-        p.addLast(HandlerNames.CLIENT_ACCESS, access);
         p.addLast(HandlerNames.IDLE, new IdleStateHandler(0, 0, proxy.policy().limits().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(HandlerNames.HTTP_DECODER, new StrictHttpRequestDecoder(proxy.policy().limits().maxHeaderBytes()));
         p.addLast(HandlerNames.HTTP_ENCODER, new HttpResponseEncoder());
-        p.addLast(HandlerNames.FRONTEND, new ProxyFrontendHandler(proxy, traffic));
+        p.addLast(HandlerNames.ADMISSION, new AdmissionHandler(proxy, traffic));
+        p.addLast(HandlerNames.FRONTEND, new ExchangeHandler(proxy, traffic));
     }
 }

@@ -71,9 +71,7 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.info("PROXY protocol header refused from {}: {}", ctx.channel().remoteAddress(), cause.getMessage());
         proxy.metrics().connectionRefused();
-        Exchange refused = new Exchange(proxy, proxy.nextConnectionId() + "-0", ClientAddress.text(ctx.channel()), null, 0, 0);
-        refused.decided(Decision.deny(Reason.CLIENT_PROXY_PROTOCOL, "clients.proxyProtocol"), false);
-        refused.closed(0, "proxy_protocol", 0, 0);
+        Exchange.refusedConnection(proxy, ctx.channel(), Decision.deny(Reason.CLIENT_PROXY_PROTOCOL, "clients.proxyProtocol"), "proxy_protocol");
         ctx.channel().config().setAutoRead(false);
         ctx.close();
     }

@@ -3,7 +3,6 @@ package dev.egressguard.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -11,6 +10,8 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import java.util.ArrayDeque;
 import java.util.function.IntConsumer;
 
@@ -23,16 +24,17 @@ import java.util.function.IntConsumer;
 final class Tunnels {
     private Tunnels() {}
 
-    /** CONNECT: the upstream is connected; answer 200 and relay raw bytes both ways. */
-    static void startConnectTunnel(ChannelHandlerContext ctx, ProxyFrontendHandler frontend, Channel upstream, IntConsumer onClosed) {
-        Channel client = ctx.channel();
+    /**
+     * CONNECT: the upstream is connected; answer 200 and relay raw bytes both ways. The client
+     * connection's exchange handler has let go of everything; it leaves the pipeline here.
+     */
+    static void startConnectTunnel(Channel client, Channel upstream, IntConsumer onClosed) {
         ChannelPipeline p = client.pipeline();
-        frontend.handOver();
         p.addLast(HandlerNames.RELAY, new RelayHandler(upstream));
         p.remove(HandlerNames.FRONTEND);
-        p.remove(HandlerNames.HTTP_DECODER);
+        p.remove(HandlerNames.HTTP_DECODER); // what it held behind the CONNECT head flows into the relay now
         whenBothClosed(client, upstream, () -> onClosed.accept(200));
-        client.writeAndFlush(ProxyFrontendHandler.connectEstablished()).addListener(f -> {
+        client.writeAndFlush(connectEstablished()).addListener(f -> {
             if (!f.isSuccess()) {
                 client.close();
                 upstream.close();
@@ -44,13 +46,11 @@ final class Tunnels {
         });
     }
 
-    /** WebSocket: the upstream answered 101; pass it on, then relay frames as raw bytes both ways. */
-    static void switchWebSocket(ChannelHandlerContext ctx, ProxyFrontendHandler frontend, Channel upstream, HttpResponse switching,
-                                ArrayDeque<ByteBuf> earlyUpstreamBytes, IntConsumer onClosed) {
-        Channel client = ctx.channel();
+    /** WebSocket: the upstream's verified 101 is complete; pass it on, then relay frames as raw bytes both ways. */
+    static void switchWebSocket(Channel client, Channel upstream, HttpResponse switching, ArrayDeque<ByteBuf> earlyUpstreamBytes,
+                                IntConsumer onClosed) {
         FullHttpResponse response = new DefaultFullHttpResponse(switching.protocolVersion(), switching.status());
         response.headers().set(switching.headers());
-        frontend.handOver();
         whenBothClosed(client, upstream, () -> onClosed.accept(101));
         client.writeAndFlush(response).addListener(f -> {
             if (!f.isSuccess()) {
@@ -78,6 +78,11 @@ final class Tunnels {
             cp.remove(HandlerNames.HTTP_DECODER);
             startRelaying(client, upstream);
         });
+    }
+
+    /** The 200 a CONNECT gets once its tunnel is up. */
+    static FullHttpResponse connectEstablished() {
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, new HttpResponseStatus(200, "Connection established"));
     }
 
     /** Tunnels carry bulk data: reads may grow to 256 KiB, and each side buffers up to 1 MiB for a slow peer. */

@@ -17,6 +17,7 @@ import dev.egressguard.server.support.LoopbackDialGuard;
 import dev.egressguard.server.support.ProxyHarness;
 import dev.egressguard.server.support.RecordingAuditSink;
 import dev.egressguard.server.support.ScriptedUpstream;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -105,7 +106,7 @@ class AdminAndReloadIT {
                 assertThat(readHead(tunnel.getInputStream())).startsWith("HTTP/1.1 200 ");
                 assertThat(get(p, other)).as("not opened yet").startsWith("HTTP/1.1 403 ");
 
-                Files.writeString(file, base + allow(origin.port(), other.port()));
+                replace(file, base + allow(origin.port(), other.port()));
                 awaitGeneration(p, 2);
                 assertThat(get(p, other)).as("opened by the reloaded policy").startsWith("HTTP/1.1 200 ");
                 AuditEvent later = audit.await(e -> e.event().equals("decision") && Integer.valueOf(other.port()).equals(e.port())
@@ -115,7 +116,7 @@ class AdminAndReloadIT {
                 assertThat(new String(tunnel.getInputStream().readNBytes(10), StandardCharsets.ISO_8859_1))
                         .as("a tunnel opened under generation 1 keeps running, though generation 2 closed its port").isEqualTo("still here");
 
-                Files.writeString(file, base + "allow:\n  - cidr: 10.0.0.0/33\n    reason: broken\n");
+                replace(file, base + "allow:\n  - cidr: 10.0.0.0/33\n    reason: broken\n");
                 long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                 while (p.metrics().reloadFailures() == 0 && System.nanoTime() < deadline) {
                     Thread.sleep(20);
@@ -125,7 +126,7 @@ class AdminAndReloadIT {
                 assertThat(get(p, other)).as("the old policy is still in force").startsWith("HTTP/1.1 200 ");
                 assertThat(admin(p, "/metrics").body()).contains("egressguard_policy_reload_failures_total 1");
 
-                Files.writeString(file, base + allow(origin.port()));
+                replace(file, base + allow(origin.port()));
                 assertThat(watcher.reloadNow().get(5, TimeUnit.SECONDS)).isEqualTo(PolicyWatcher.Outcome.RELOADED);
                 assertThat(p.metrics().policyGeneration()).isEqualTo(3);
                 assertThat(get(p, other)).startsWith("HTTP/1.1 403 ");
@@ -187,5 +188,12 @@ class AdminAndReloadIT {
             Thread.sleep(20);
         }
         assertThat(p.metrics().policyGeneration()).isEqualTo(generation);
+    }
+
+    /** Replaces the policy file as editors and config management do (write aside, rename over): the watcher never sees it half written. */
+    private static void replace(Path file, String text) throws IOException {
+        Path aside = file.resolveSibling(file.getFileName() + ".new");
+        Files.writeString(aside, text);
+        Files.move(aside, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -71,7 +71,7 @@ class LingeringCloseIT {
                     .getBytes(StandardCharsets.ISO_8859_1));
             byte[] block = new byte[16 * 1024];
             long start = System.nanoTime();
-            long limit = TimeUnit.MILLISECONDS.toNanos(ProxyFrontendHandler.LINGER_MILLIS + 5_000);
+            long limit = TimeUnit.MILLISECONDS.toNanos(LingeringCloseHandler.LINGER_MILLIS + 5_000);
             boolean cut = false;
             try {
                 while (System.nanoTime() - start < limit) {

@@ -165,7 +165,7 @@ class StreamingIT {
             assertThat(originSawTheEnd.await(10, TimeUnit.SECONDS)).as("the proxy closed the flooding upstream").isTrue();
             String answer = readAll(s.getInputStream());
             int interims = answer.split("HTTP/1.1 102 ", -1).length - 1;
-            assertThat(interims).isEqualTo(ProxyFrontendHandler.MAX_INTERIM_RESPONSES);
+            assertThat(interims).isEqualTo(UpstreamResponseHandler.MAX_INTERIM_RESPONSES);
             assertThat(answer).contains("HTTP/1.1 502 Bad Gateway (egressguard: http_protocol_error)")
                     .contains("Proxy-Status: egressguard; error=http_protocol_error");
             assertThat(interimsWritten.get()).as("interim responses the origin got out before it was cut off").isLessThan(100_000);

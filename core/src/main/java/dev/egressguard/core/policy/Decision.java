@@ -34,6 +34,14 @@ public final class Decision {
         return deny(reason, null);
     }
 
+    /** This denial as {@code mode: report} records it: {@link Verdict#WOULD_DENY}, and the traffic goes through. */
+    public Decision reportedOnly() {
+        if (verdict != Verdict.DENY) {
+            throw new IllegalStateException("only a denial can be reported: " + this);
+        }
+        return new Decision(Verdict.WOULD_DENY, reason, rule, address);
+    }
+
     public Decision withAddress(IpAddress decidingAddress) {
         return new Decision(verdict, reason, rule, decidingAddress);
     }
@@ -59,8 +67,14 @@ public final class Decision {
         return verdict == Verdict.ALLOW;
     }
 
+    /** Denied and enforced: nothing goes through. */
     public boolean isDenied() {
         return verdict == Verdict.DENY;
+    }
+
+    /** The traffic goes through: allowed, or denied in report mode only. */
+    public boolean permitsTraffic() {
+        return verdict != Verdict.DENY;
     }
 
     @Override

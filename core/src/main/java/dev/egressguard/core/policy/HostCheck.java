@@ -3,34 +3,43 @@ package dev.egressguard.core.policy;
 import java.util.Optional;
 
 /**
- * The outcome of the host rules, before any DNS. When allowed, the {@link Decision} is final for a
- * literal IP, and {@link Reason#HOST_NOT_RESOLVED} for a name whose answers must still be decided.
- * The destination is absent only when the host could not be read at all.
+ * The outcome of the host rules, before any DNS: either {@link Decided} — final, for an IP literal
+ * or a host the rules refuse — or {@link Pending}: a name whose resolved answers decide, through
+ * {@link Policy#decide(Pending, java.util.List)}. Report mode is already applied: a decision may be
+ * {@link Verdict#WOULD_DENY}, and a pending name may carry the host-level denial it will report.
  */
-public final class HostCheck {
-    private final Destination destination;
-    private final Decision decision;
+public sealed interface HostCheck permits HostCheck.Decided, HostCheck.Pending {
+    /** The destination as the host rules read it; null only when the host could not be read at all. */
+    Destination target();
 
-    HostCheck(Destination destination, Decision decision) {
-        this.destination = destination;
-        this.decision = decision;
+    /** {@link #target()}, absent when the host could not be read at all. */
+    default Optional<Destination> destination() {
+        return Optional.ofNullable(target());
     }
 
-    public Optional<Destination> destination() {
-        return Optional.ofNullable(destination);
+    /** The decision, or for a pending name what is known before its answers ({@link Pending#provisional}). */
+    default Decision decisionSoFar() {
+        return this instanceof Decided ? ((Decided) this).decision() : ((Pending) this).provisional();
     }
 
-    public Decision decision() {
-        return decision;
-    }
+    /**
+     * A final decision without DNS.
+     *
+     * @param target null when the host could not be read
+     */
+    record Decided(Destination target, Decision decision) implements HostCheck {}
 
-    /** True when the host is a name that must be resolved and its answers decided. */
-    public boolean needsResolution() {
-        return decision.isAllowed() && decision.reason() == Reason.HOST_NOT_RESOLVED;
-    }
-
-    @Override
-    public String toString() {
-        return decision + (destination == null ? "" : " " + destination);
+    /**
+     * A name that passed the host rules (or that report mode lets through): its answers decide.
+     *
+     * @param reported in report mode, the host-level denial to record as {@code would_deny} once the
+     *                 answers are known; null otherwise
+     */
+    record Pending(Destination target, Decision reported) implements HostCheck {
+        /** What to show before resolving ({@code check --no-resolve}): allowed so far (or reported), the answers decide. */
+        public Decision provisional() {
+            return reported != null ? reported
+                    : Decision.allow(Reason.HOST_NOT_RESOLVED, target.hostRule().map(AllowRule::id).orElse(null));
+        }
     }
 }

@@ -73,34 +73,34 @@ public final class Policy {
         return b;
     }
 
-    /** Host rules before DNS. {@code port} may be {@link HostPort#NO_PORT} when unknown. */
+    /**
+     * Host rules before DNS. {@code port} may be {@link HostPort#NO_PORT} when unknown. In report
+     * mode a denial that traffic could still pass (a literal's address class, a port, a blocked
+     * name) is {@link Verdict#WOULD_DENY} — or, for a name, carried until its answers are known;
+     * an unreadable host or a non-canonical IPv4 spelling stays denied.
+     */
     public HostCheck checkHost(String host, int port) {
         Optional<String> canonical = Hostnames.canonicalize(host);
         if (canonical.isEmpty()) {
-            return new HostCheck(null, Decision.deny(Reason.HOST_INVALID));
+            return new HostCheck.Decided(null, Decision.deny(Reason.HOST_INVALID));
         }
         String name = canonical.get();
         if (IpLiterals.looksLikeIpv4Literal(name) && !IpLiterals.isCanonicalIpv4(name)) {
-            return new HostCheck(new Destination(name, null, port, null),
+            return new HostCheck.Decided(new Destination(name, null, port, null),
                     Decision.deny(Reason.HOST_LEGACY_IPV4_LITERAL, RULE_LEGACY_IPV4));
         }
         Optional<IpAddress> literal = IpLiterals.tryParse(name);
-        if (port != HostPort.NO_PORT && !ports.contains(port)) {
-            return new HostCheck(new Destination(name, literal.orElse(null), port, null),
-                    Decision.deny(Reason.PORT_NOT_ALLOWED, RULE_PORTS));
-        }
         if (literal.isPresent()) {
             Destination d = new Destination(name, literal.get(), port, null);
-            Decision decision = decideAddress(d, literal.get());
-            if (decision.isAllowed() && literal.get().zone().isPresent()) {
-                decision = Decision.deny(Reason.HOST_INVALID, "zone-id").withAddress(literal.get());
-            }
-            return new HostCheck(d, decision);
+            return new HostCheck.Decided(d, reportable(literalDecision(d, literal.get())));
+        }
+        Destination plain = new Destination(name, null, port, null);
+        if (port != HostPort.NO_PORT && !ports.contains(port)) {
+            return hostDenied(plain, Decision.deny(Reason.PORT_NOT_ALLOWED, RULE_PORTS));
         }
         for (int i = 0; i < deniedHostnames.size(); i++) {
             if (deniedHostnames.get(i).matches(name)) {
-                return new HostCheck(new Destination(name, null, port, null), Decision.deny(
-                        Reason.HOST_BLOCKED_NAME, "deny.hostnames[" + i + "]:" + deniedHostnames.get(i)));
+                return hostDenied(plain, Decision.deny(Reason.HOST_BLOCKED_NAME, "deny.hostnames[" + i + "]:" + deniedHostnames.get(i)));
             }
         }
         AllowRule hostRule = null;
@@ -114,10 +114,41 @@ public final class Policy {
         if (hostRule == null) {
             Optional<HostPattern> blocked = BlockedHostnames.match(name);
             if (blocked.isPresent()) {
-                return new HostCheck(d, Decision.deny(Reason.HOST_BLOCKED_NAME, "default:" + blocked.get()));
+                return hostDenied(d, Decision.deny(Reason.HOST_BLOCKED_NAME, "default:" + blocked.get()));
             }
         }
-        return new HostCheck(d, Decision.allow(Reason.HOST_NOT_RESOLVED, hostRule == null ? null : hostRule.id()));
+        return new HostCheck.Pending(d, null);
+    }
+
+    /** The decision for a pending name once its answers are known; report mode applied. */
+    public Decision decide(HostCheck.Pending pending, List<IpAddress> addresses) {
+        if (addresses.isEmpty()) {
+            return Decision.deny(Reason.DNS_NO_ANSWER); // nothing to connect to, whatever the mode
+        }
+        if (pending.reported() != null) {
+            return pending.reported();
+        }
+        return reportable(decide(pending.target(), addresses));
+    }
+
+    private Decision literalDecision(Destination d, IpAddress literal) {
+        if (d.port() != HostPort.NO_PORT && !ports.contains(d.port())) {
+            return Decision.deny(Reason.PORT_NOT_ALLOWED, RULE_PORTS);
+        }
+        Decision decision = decideAddress(d, literal);
+        if (decision.isAllowed() && literal.zone().isPresent()) {
+            decision = Decision.deny(Reason.HOST_INVALID, "zone-id").withAddress(literal);
+        }
+        return decision;
+    }
+
+    /** A host-level denial of a name: final when enforced; in report mode, reported once the answers are in. */
+    private HostCheck hostDenied(Destination d, Decision denial) {
+        return mode == EnforcementMode.REPORT ? new HostCheck.Pending(d, denial.reportedOnly()) : new HostCheck.Decided(d, denial);
+    }
+
+    private Decision reportable(Decision d) {
+        return d.isDenied() && mode == EnforcementMode.REPORT ? d.reportedOnly() : d;
     }
 
     /**
@@ -160,13 +191,13 @@ public final class Policy {
         return Decision.deny(c.reason(), c.rule().orElse(null)).withAddress(address);
     }
 
-    /** Host rules and address rules together, for an already-resolved answer set. */
+    /** Host rules and address rules together, for an already-resolved answer set (report mode applied). */
     public Decision decide(String host, int port, List<IpAddress> addresses) {
         HostCheck check = checkHost(host, port);
-        if (!check.needsResolution()) {
-            return check.decision();
+        if (check instanceof HostCheck.Decided) {
+            return ((HostCheck.Decided) check).decision();
         }
-        return decide(check.destination().orElseThrow(), addresses);
+        return decide((HostCheck.Pending) check, addresses);
     }
 
     public AddressClassifier classifier() {

@@ -7,66 +7,92 @@ package dev.egressguard.core.policy;
  */
 public enum Reason {
     // allowing reasons
-    IP_PUBLIC("ip.public", "the address is not in any denied range"),
-    ALLOW_RULE("allow.rule", "an explicit allow rule opens this destination"),
-    HOST_NOT_RESOLVED("host.not_resolved", "the hostname passes the host rules; its addresses decide once resolved"),
+    IP_PUBLIC("ip.public", "the address is not in any denied range", Kind.ALLOWING),
+    ALLOW_RULE("allow.rule", "an explicit allow rule opens this destination", Kind.ALLOWING),
+    HOST_NOT_RESOLVED("host.not_resolved", "the hostname passes the host rules; its addresses decide once resolved", Kind.ALLOWING),
 
     // address classes
-    IP_UNSPECIFIED("ip.unspecified", "the address is unspecified or \"this network\" (0.0.0.0/8, ::)"),
-    IP_LOOPBACK("ip.loopback", "the address is loopback"),
-    IP_PRIVATE("ip.private", "the address is in private network space (RFC 1918)"),
-    IP_CGNAT("ip.cgnat", "the address is in carrier-grade NAT shared space (100.64.0.0/10)"),
-    IP_LINK_LOCAL("ip.link_local", "the address is link-local"),
-    IP_METADATA("ip.metadata", "the address is a cloud metadata service"),
-    IP_BENCHMARK("ip.benchmark", "the address is in a benchmarking range"),
-    IP_DOCUMENTATION("ip.documentation", "the address is in a documentation range"),
-    IP_SPECIAL_USE("ip.special_use", "the address is in a special-purpose range that is not globally reachable"),
-    IP_MULTICAST("ip.multicast", "the address is multicast"),
-    IP_RESERVED("ip.reserved", "the address is reserved (240.0.0.0/4, broadcast)"),
-    IP_UNIQUE_LOCAL("ip.unique_local", "the address is IPv6 unique-local (fc00::/7)"),
-    IP_SITE_LOCAL("ip.site_local", "the address is IPv6 site-local (fec0::/10)"),
-    IP_EMBEDDED_IPV4("ip.embedded_ipv4", "the address embeds an IPv4 address (NAT64, 6to4, Teredo, ISATAP, mapped or compatible)"),
-    IP_DENIED_RANGE("ip.denied_range", "the address is in a range the policy denies (deny.ranges)"),
+    IP_UNSPECIFIED("ip.unspecified", "the address is unspecified or \"this network\" (0.0.0.0/8, ::)", Kind.ADDRESS),
+    IP_LOOPBACK("ip.loopback", "the address is loopback", Kind.ADDRESS),
+    IP_PRIVATE("ip.private", "the address is in private network space (RFC 1918)", Kind.ADDRESS),
+    IP_CGNAT("ip.cgnat", "the address is in carrier-grade NAT shared space (100.64.0.0/10)", Kind.ADDRESS),
+    IP_LINK_LOCAL("ip.link_local", "the address is link-local", Kind.ADDRESS),
+    IP_METADATA("ip.metadata", "the address is a cloud metadata service", Kind.ADDRESS),
+    IP_BENCHMARK("ip.benchmark", "the address is in a benchmarking range", Kind.ADDRESS),
+    IP_DOCUMENTATION("ip.documentation", "the address is in a documentation range", Kind.ADDRESS),
+    IP_SPECIAL_USE("ip.special_use", "the address is in a special-purpose range that is not globally reachable", Kind.ADDRESS),
+    IP_MULTICAST("ip.multicast", "the address is multicast", Kind.ADDRESS),
+    IP_RESERVED("ip.reserved", "the address is reserved (240.0.0.0/4, broadcast)", Kind.ADDRESS),
+    IP_UNIQUE_LOCAL("ip.unique_local", "the address is IPv6 unique-local (fc00::/7)", Kind.ADDRESS),
+    IP_SITE_LOCAL("ip.site_local", "the address is IPv6 site-local (fec0::/10)", Kind.ADDRESS),
+    IP_EMBEDDED_IPV4("ip.embedded_ipv4", "the address embeds an IPv4 address (NAT64, 6to4, Teredo, ISATAP, mapped or compatible)", Kind.ADDRESS),
+    IP_DENIED_RANGE("ip.denied_range", "the address is in a range the policy denies (deny.ranges)", Kind.ADDRESS),
 
     // host rules, before any DNS
-    HOST_BLOCKED_NAME("host.blocked_name", "the hostname is blocked"),
-    HOST_LEGACY_IPV4_LITERAL("host.legacy_ipv4_literal", "the host is a non-canonical IPv4 spelling (octal, hex, short or integer form)"),
-    HOST_INVALID("host.invalid", "the host is not a valid hostname or IP literal"),
-    PORT_NOT_ALLOWED("port.not_allowed", "the destination port is not allowed by the policy"),
-    URL_INVALID("url.invalid", "the URL cannot be parsed"),
-    URL_UNSUPPORTED_SCHEME("url.unsupported_scheme", "the URL scheme is not http, https, ws or wss"),
+    HOST_BLOCKED_NAME("host.blocked_name", "the hostname is blocked", Kind.DESTINATION_RULE),
+    HOST_LEGACY_IPV4_LITERAL("host.legacy_ipv4_literal", "the host is a non-canonical IPv4 spelling (octal, hex, short or integer form)", Kind.DESTINATION_RULE),
+    HOST_INVALID("host.invalid", "the host is not a valid hostname or IP literal", Kind.REQUEST),
+    PORT_NOT_ALLOWED("port.not_allowed", "the destination port is not allowed by the policy", Kind.DESTINATION_RULE),
+    URL_INVALID("url.invalid", "the URL cannot be parsed", Kind.REQUEST),
+    URL_UNSUPPORTED_SCHEME("url.unsupported_scheme", "the URL scheme is not http, https, ws or wss", Kind.REQUEST),
 
     // resolution
-    DNS_NO_ANSWER("dns.no_answer", "the hostname has no addresses"),
-    DNS_ERROR("dns.error", "the hostname could not be resolved"),
-    DNS_TIMEOUT("dns.timeout", "resolving the hostname timed out"),
+    DNS_NO_ANSWER("dns.no_answer", "the hostname has no addresses", Kind.RESOLUTION),
+    DNS_ERROR("dns.error", "the hostname could not be resolved", Kind.RESOLUTION),
+    DNS_TIMEOUT("dns.timeout", "resolving the hostname timed out", Kind.RESOLUTION),
 
     // the request itself, before any destination is judged
-    CLIENT_NOT_ALLOWED("client.not_allowed", "the client's address is not in clients.allow"),
-    CLIENT_AUTH_REQUIRED("client.auth_required", "the proxy requires Proxy-Authorization (Basic) credentials"),
-    CLIENT_AUTH_FAILED("client.auth_failed", "the Proxy-Authorization credentials are not valid"),
-    CLIENT_PROXY_PROTOCOL("client.proxy_protocol", "a trusted load balancer's connection did not start with a valid PROXY protocol header"),
+    CLIENT_NOT_ALLOWED("client.not_allowed", "the client's address is not in clients.allow", Kind.CLIENT),
+    CLIENT_AUTH_REQUIRED("client.auth_required", "the proxy requires Proxy-Authorization (Basic) credentials", Kind.CLIENT),
+    CLIENT_AUTH_FAILED("client.auth_failed", "the Proxy-Authorization credentials are not valid", Kind.CLIENT),
+    CLIENT_PROXY_PROTOCOL("client.proxy_protocol", "a trusted load balancer's connection did not start with a valid PROXY protocol header", Kind.CLIENT),
 
     // limits
-    LIMIT_CONNECTIONS("limit.connections", "the proxy has limits.maxConnections client connections open; try again later"),
-    LIMIT_CLIENT_CONNECTIONS("limit.client_connections", "this client has limits.maxConnectionsPerClient connections open"),
-    LIMIT_TUNNELS("limit.tunnels", "the proxy has limits.maxTunnels tunnels open; try again later"),
-    LIMIT_RATE("limit.rate", "this client exceeded limits.requestsPerSecondPerClient"),
-    PROXY_DRAINING("proxy.draining", "the proxy is shutting down and takes no new requests"),
-    REQUEST_INVALID("request.invalid", "the request is malformed or ambiguous and is refused"),
-    REQUEST_HEADER_TOO_LARGE("request.header_too_large", "the request head is larger than limits.maxHeaderBytes"),
-    REQUEST_VERSION("request.version_not_supported", "the request's HTTP version is not 1.x (a forward proxy speaks HTTP/1.1 to its clients)"),
-    REQUEST_TIMEOUT("request.timeout", "the client did not send a complete request head in time"),
+    LIMIT_CONNECTIONS("limit.connections", "the proxy has limits.maxConnections client connections open; try again later", Kind.CAPACITY),
+    LIMIT_CLIENT_CONNECTIONS("limit.client_connections", "this client has limits.maxConnectionsPerClient connections open", Kind.CAPACITY),
+    LIMIT_TUNNELS("limit.tunnels", "the proxy has limits.maxTunnels tunnels open; try again later", Kind.CAPACITY),
+    LIMIT_RATE("limit.rate", "this client exceeded limits.requestsPerSecondPerClient", Kind.CAPACITY),
+    PROXY_DRAINING("proxy.draining", "the proxy is shutting down and takes no new requests", Kind.CAPACITY),
+    REQUEST_INVALID("request.invalid", "the request is malformed or ambiguous and is refused", Kind.REQUEST),
+    REQUEST_HEADER_TOO_LARGE("request.header_too_large", "the request head is larger than limits.maxHeaderBytes", Kind.REQUEST),
+    REQUEST_VERSION("request.version_not_supported", "the request's HTTP version is not 1.x (a forward proxy speaks HTTP/1.1 to its clients)", Kind.REQUEST),
+    REQUEST_TIMEOUT("request.timeout", "the client did not send a complete request head in time", Kind.REQUEST),
 
-    AUDIT_BACKLOG("proxy.audit_backlog", "the audit log is not keeping up; refused until it does, so that nothing passes unaudited"),
-    INTERNAL_ERROR("internal.error", "an internal error occurred; denied to fail closed");
+    AUDIT_BACKLOG("proxy.audit_backlog", "the audit log is not keeping up; refused until it does, so that nothing passes unaudited", Kind.INTERNAL),
+    INTERNAL_ERROR("internal.error", "an internal error occurred; denied to fail closed", Kind.INTERNAL);
+
+    /** What a reason is about: how a listener answers it (403, 400, 502, ...) follows from this, never from the code's text. */
+    public enum Kind {
+        /** The traffic goes through. */
+        ALLOWING,
+        /** The destination's address is in denied space. */
+        ADDRESS,
+        /** A rule about the destination refuses it: a name, a port, a spelling, an identity's destinations, the approver. */
+        DESTINATION_RULE,
+        /** The name could not be resolved. */
+        RESOLUTION,
+        /** The request itself is malformed, too large, too slow, or in an unsupported version. */
+        REQUEST,
+        /** The client is not let in: its address, its credentials, its load balancer's header. */
+        CLIENT,
+        /** A limit, or the proxy shutting down: try again later. */
+        CAPACITY,
+        /** The proxy could not decide safely (audit backlog, internal error): refused to fail closed. */
+        INTERNAL
+    }
 
     private final String code;
     private final String description;
+    private final Kind kind;
 
-    Reason(String code, String description) {
+    Reason(String code, String description, Kind kind) {
         this.code = code;
         this.description = description;
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
     }
 
     public String code() {
@@ -79,6 +105,6 @@ public enum Reason {
 
     /** True for the reasons that let traffic through. */
     public boolean isAllowing() {
-        return this == IP_PUBLIC || this == ALLOW_RULE || this == HOST_NOT_RESOLVED;
+        return kind == Kind.ALLOWING;
     }
 }

@@ -237,9 +237,9 @@ class PolicyTest {
     @Test
     void checkHostLeavesNamesToResolution() {
         HostCheck check = HOSTS.checkHost("A.Corp.Example.", 443);
-        assertThat(check.needsResolution()).isTrue();
-        assertThat(check.decision().reason()).isEqualTo(Reason.HOST_NOT_RESOLVED);
-        assertThat(check.decision().rule()).contains("allow[1]:*.corp.example");
+        assertThat(check instanceof HostCheck.Pending).isTrue();
+        assertThat(check.decisionSoFar().reason()).isEqualTo(Reason.HOST_NOT_RESOLVED);
+        assertThat(check.decisionSoFar().rule()).contains("allow[1]:*.corp.example");
         Destination d = check.destination().orElseThrow();
         assertThat(d.host()).isEqualTo("a.corp.example");
         assertThat(d.port()).isEqualTo(443);
@@ -248,8 +248,8 @@ class PolicyTest {
         assertThat(d.toString()).isEqualTo("a.corp.example:443");
 
         HostCheck plain = DEFAULTS.checkHost("example.com", HostPort.NO_PORT);
-        assertThat(plain.needsResolution()).isTrue();
-        assertThat(plain.decision().rule()).isEmpty();
+        assertThat(plain instanceof HostCheck.Pending).isTrue();
+        assertThat(plain.decisionSoFar().rule()).isEmpty();
         assertThat(plain.destination().orElseThrow().hostRule()).isEmpty();
         assertThat(plain.destination().orElseThrow().toString()).isEqualTo("example.com");
     }
@@ -257,23 +257,23 @@ class PolicyTest {
     @Test
     void checkHostDecidesLiteralsAtOnce() {
         HostCheck check = DEFAULTS.checkHost("[::1]", 443);
-        assertThat(check.needsResolution()).isFalse();
+        assertThat(check instanceof HostCheck.Pending).isFalse();
         assertThat(check.destination().orElseThrow().literal()).contains(IpLiterals.parse("::1"));
         assertThat(check.destination().orElseThrow().toString()).isEqualTo("[::1]:443");
-        assertThat(check.decision().reason()).isEqualTo(Reason.IP_LOOPBACK);
+        assertThat(check.decisionSoFar().reason()).isEqualTo(Reason.IP_LOOPBACK);
 
         HostCheck pub = DEFAULTS.checkHost("8.8.8.8", 443);
-        assertThat(pub.needsResolution()).isFalse();
-        assertThat(pub.decision().isAllowed()).isTrue();
+        assertThat(pub instanceof HostCheck.Pending).isFalse();
+        assertThat(pub.decisionSoFar().isAllowed()).isTrue();
     }
 
     @Test
     void anUnreadableHostHasNoDestination() {
         HostCheck check = DEFAULTS.checkHost("a b", 80);
         assertThat(check.destination()).isEmpty();
-        assertThat(check.needsResolution()).isFalse();
-        assertThat(check.decision()).isEqualTo(Decision.deny(Reason.HOST_INVALID));
-        assertThat(DEFAULTS.checkHost(null, 80).decision().reason()).isEqualTo(Reason.HOST_INVALID);
+        assertThat(check instanceof HostCheck.Pending).isFalse();
+        assertThat(check.decisionSoFar()).isEqualTo(Decision.deny(Reason.HOST_INVALID));
+        assertThat(DEFAULTS.checkHost(null, 80).decisionSoFar().reason()).isEqualTo(Reason.HOST_INVALID);
     }
 
     @Test
@@ -301,10 +301,22 @@ class PolicyTest {
     }
 
     @Test
-    void reportModeComputesTheSameDecisions() {
+    void reportModeComputesTheSameDecisionsAndRecordsDenialsAsWouldDeny() {
         Policy report = Policy.builder().mode(EnforcementMode.REPORT).build();
         assertThat(report.mode()).isEqualTo(EnforcementMode.REPORT);
-        assertThat(report.decide("127.0.0.1", 80, List.of())).isEqualTo(DEFAULTS.decide("127.0.0.1", 80, List.of()));
+        Decision enforced = DEFAULTS.decide("127.0.0.1", 80, List.of());
+        assertThat(report.decide("127.0.0.1", 80, List.of())).isEqualTo(enforced.reportedOnly());
+        assertThat(enforced.reportedOnly().verdict()).isEqualTo(Verdict.WOULD_DENY);
+        assertThat(enforced.reportedOnly().permitsTraffic()).isTrue();
+        // a name the host rules block: its answers are still looked at, and the block is what is reported
+        HostCheck blocked = report.checkHost("metadata.google.internal", 80);
+        assertThat(blocked).isInstanceOf(HostCheck.Pending.class);
+        assertThat(report.decide((HostCheck.Pending) blocked, List.of(IpLiterals.parse("169.254.169.254"))))
+                .isEqualTo(DEFAULTS.checkHost("metadata.google.internal", 80).decisionSoFar().reportedOnly());
+        // what traffic cannot pass stays denied: an unreadable host, a non-canonical IPv4 spelling, no answers
+        assertThat(report.checkHost("0x7f000001", 80).decisionSoFar().verdict()).isEqualTo(Verdict.DENY);
+        assertThat(report.checkHost("a b", 80).decisionSoFar().verdict()).isEqualTo(Verdict.DENY);
+        assertThat(report.decide((HostCheck.Pending) report.checkHost("example.com", 80), List.of()).verdict()).isEqualTo(Verdict.DENY);
         assertThat(EnforcementMode.fromCode(" Report ")).contains(EnforcementMode.REPORT);
         assertThat(EnforcementMode.fromCode("audit")).isEmpty();
     }

@@ -1,0 +1,47 @@
+package dev.egressguard.server;
+
+import dev.egressguard.config.PolicyFile;
+import dev.egressguard.core.net.IpAddress;
+import dev.egressguard.core.policy.Decision;
+import dev.egressguard.core.policy.Reason;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import java.util.Optional;
+
+/**
+ * Whether a request may be looked at all, before its shape or destination: the proxy is not
+ * draining, the audit log keeps up, the client is within its rate, the head decoded (a 431 is a 431
+ * whatever its credentials), and — when the policy has users — its {@code Proxy-Authorization}.
+ */
+final class RequestAdmission {
+    private RequestAdmission() {}
+
+    /** The refusal that needs no credentials check, if any. */
+    static Optional<Decision> refusal(ProxyContext proxy, IpAddress client, HttpRequest head) {
+        if (proxy.isDraining()) {
+            return Optional.of(Decision.deny(Reason.PROXY_DRAINING, "shutdown"));
+        }
+        if (!proxy.audit().hasCapacity()) {
+            return Optional.of(Decision.deny(Reason.AUDIT_BACKLOG, "audit"));
+        }
+        if (!proxy.rate().tryAcquire(client, System.nanoTime())) {
+            return Optional.of(Decision.deny(Reason.LIMIT_RATE, "limits.requestsPerSecondPerClient"));
+        }
+        if (head.decoderResult().isFailure()) {
+            return Optional.of(ErrorResponses.refusalFor(head.decoderResult().cause()));
+        }
+        return Optional.empty();
+    }
+
+    /** True when the policy in force has proxy users, so that every request must authenticate. */
+    static boolean requiresCredentials(PolicyFile policy) {
+        return policy.access().requiresAuth();
+    }
+
+    /** Checks the head's credentials against the policy's users (off the event loop when a hash must be computed). */
+    static Future<ProxyAuthenticator.Outcome> authenticate(ProxyContext proxy, PolicyFile policy, EventExecutor executor, HttpRequest head) {
+        return proxy.authenticator().authenticate(executor, head.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION), policy.access().users());
+    }
+}
