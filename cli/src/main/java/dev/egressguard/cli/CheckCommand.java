@@ -1,19 +1,16 @@
 package dev.egressguard.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.egressguard.core.classify.EmbeddedIpv4Mode;
 import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.net.IpLiterals;
 import dev.egressguard.core.net.Resolver;
 import dev.egressguard.core.policy.Policy;
+import dev.egressguard.server.audit.JsonGenerators;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -147,8 +144,7 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     static String toJson(TargetCheck.Result r) {
-        StringWriter w = new StringWriter();
-        try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
+        return JsonGenerators.write(g -> {
             g.writeStartObject();
             g.writeStringField("input", r.input());
             g.writeStringField("verdict", r.decision().verdict().code());
@@ -167,9 +163,6 @@ final class CheckCommand implements Callable<Integer> {
             }
             g.writeStringField("description", r.decision().reason().description());
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return w.toString();
+        });
     }
 }

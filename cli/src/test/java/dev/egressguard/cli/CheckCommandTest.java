@@ -90,6 +90,20 @@ class CheckCommandTest {
         assertThat(j.get("addresses").isArray()).isTrue();
     }
 
+    /** The JSON is one inert line whatever the target holds: line breaks of every kind, controls, markup. */
+    @Test
+    void jsonOutputIsOneLineWhateverTheTarget() throws IOException {
+        String hostile = "http://a\u0085b\u2028c\u2029<x>&\u007f\u001b[2J\u0000/";
+        CommandRun run = CommandRun.of("check", "--json", "--no-resolve", hostile, "bücher.example");
+        String[] lines = run.out().split("\n");
+        assertThat(lines).hasSize(2);
+        assertThat(run.out()).doesNotContain("\u0085").doesNotContain("\u2028").doesNotContain("\u2029").doesNotContain("\u007f")
+                .doesNotContain("\u001b").doesNotContain("\u0000").doesNotContain("<").doesNotContain("&");
+        assertThat(JSON.readTree(lines[0]).get("input").asText()).isEqualTo(hostile);
+        assertThat(JSON.readTree(lines[0]).get("reason").asText()).isEqualTo("url.invalid");
+        assertThat(lines[1]).contains("\"input\":\"bücher.example\""); // other text is written as itself
+    }
+
     @Test
     void exitCodesFollowTheWorstVerdict() {
         assertThat(CommandRun.of("check", "--no-resolve", "8.8.8.8", "example.com").exit()).isEqualTo(0);
