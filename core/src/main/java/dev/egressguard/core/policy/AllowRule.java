@@ -17,10 +17,8 @@ import java.util.Set;
  * with the operator's stated reason.
  *
  * <ul>
- *   <li>A <b>cidr</b> rule opens the addresses of its family in its block. A metadata address
- *       opens only for a rule naming exactly that address (a /32 or /128). An IPv4-mapped address
- *       ({@code ::ffff:a.b.c.d}) opens for an IPv4 rule only under {@code embeddedIpv4: decode},
- *       where it is judged as its IPv4; under {@code block-prefix} only for an IPv6 rule.
+ *   <li>A <b>cidr</b> rule opens the addresses in its block. A metadata address opens only for a
+ *       rule naming exactly that address (a /32 or /128).
  *   <li>A <b>host</b> rule lets the named hosts through the blocked-name list and opens what they
  *       resolve to in private, shared, unique-local, benchmarking and documentation space, and
  *       loopback only for loopback names ({@code localhost}, {@code *.localhost}). It never opens
@@ -59,18 +57,9 @@ public final class AllowRule {
         return new AllowRule("allow[" + index + "]:" + (cidr != null ? cidr : host), cidr, host, ports, reason);
     }
 
-    /**
-     * True when the rule lets {@code address} of class {@code c} through on {@code port}. A rule
-     * opens addresses of its own family: an IPv4 block also contains the IPv4-mapped IPv6 forms of
-     * its addresses, but opens one only where the policy judges it as the IPv4 it carries
-     * ({@code embeddedIpv4: decode}); under {@code block-prefix} the mapped prefix stays denied
-     * unless a rule written in IPv6 ({@code ::ffff:127.0.0.1/128}) names it.
-     */
+    /** True when the rule lets {@code address} of class {@code c} through on {@code port}. */
     boolean opensAddress(IpAddress address, Classification c, int port) {
         if (cidr == null || !portMatches(port) || !cidr.contains(address)) {
-            return false;
-        }
-        if (cidr.isIpv4() != address.isIpv4() && !(cidr.isIpv4() && c.via().isPresent())) {
             return false;
         }
         // A metadata address, in any spelling that carries it, opens only for a rule naming it exactly.
