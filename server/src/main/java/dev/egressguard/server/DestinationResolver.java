@@ -1,6 +1,9 @@
 package dev.egressguard.server;
 
 import dev.egressguard.config.DnsSettings;
+import dev.egressguard.core.net.IpLiterals;
+import dev.egressguard.core.policy.Decision;
+import dev.egressguard.core.policy.Reason;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.HostsFileEntriesResolver;
 import io.netty.resolver.ResolvedAddressTypes;
@@ -13,6 +16,7 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +27,8 @@ import java.util.stream.Collectors;
  * The proxy's own resolver: asynchronous (Netty's DNS client on the connection's event loop, which
  * it never blocks), {@code /etc/hosts} honoured, the system's name servers or the policy's, both A
  * and AAAA asked, no search-domain expansion (a single-label name is asked as written), and one
- * overall timeout. The answer set it returns is exactly what the policy checks.
+ * overall timeout. The answer set it returns is exactly what the policy checks. {@code check}
+ * resolves through the same class ({@link BlockingResolver}), so that it answers as the proxy would.
  */
 final class DestinationResolver implements AutoCloseable {
     /** The resolution took longer than {@code dns.timeout}. */
@@ -45,11 +50,20 @@ final class DestinationResolver implements AutoCloseable {
             this.servers = new SequentialDnsServerAddressStreamProvider(SystemNameServers.from(SystemNameServers.RESOLV_CONF));
         } else {
             List<InetSocketAddress> list = settings.servers().stream()
-                    .map(ProxyServer::socketAddress).collect(Collectors.toList());
+                    .map(hp -> new InetSocketAddress(IpLiterals.parse(hp.host()).toInetAddress(), hp.port())).collect(Collectors.toList());
             this.servers = new SequentialDnsServerAddressStreamProvider(list);
         }
     }
 
+    /**
+     * The decision for a resolution that failed with {@code cause}: {@code dns.timeout} past
+     * {@code dns.timeout}, else {@code dns.error} (rule {@code dns:nxdomain} when the name does not
+     * resolve). The proxy and {@code check} both answer with it.
+     */
+    static Decision failureDecision(Throwable cause) {
+        return Decision.deny(cause instanceof DnsTimeoutException ? Reason.DNS_TIMEOUT : Reason.DNS_ERROR,
+                cause instanceof UnknownHostException ? "dns:nxdomain" : null);
+    }
 
     /** Every A and AAAA answer for {@code host}, IPv4 first. Completes on {@code loop}. */
     Future<List<InetAddress>> resolve(EventLoop loop, String host) {
