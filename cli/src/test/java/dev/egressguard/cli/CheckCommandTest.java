@@ -194,6 +194,48 @@ class CheckCommandTest {
         }
     }
 
+    /** No targets is a usage error, not "all allowed". */
+    @Test
+    void emptyStdinIsAUsageError() {
+        InputStream saved = System.in;
+        try {
+            for (String stdin : List.of("", "\n\n", "# only a comment\n   \n")) {
+                System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+                CommandRun run = CommandRun.of("check", "-");
+                assertThat(run.exit()).as("stdin %s", stdin).isEqualTo(2);
+                assertThat(run.out()).isEmpty();
+                assertThat(run.err()).contains("check: no targets");
+            }
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void stdinIsReadUpToItsLimit() {
+        InputStream saved = System.in;
+        try {
+            System.setIn(new InputStream() { // /dev/zero as a pipe
+                @Override
+                public int read() {
+                    return 0;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    java.util.Arrays.fill(b, off, off + len, (byte) 0);
+                    return len;
+                }
+            });
+            CommandRun run = CommandRun.of("check", "--no-resolve", "-");
+            assertThat(run.exit()).isEqualTo(2);
+            assertThat(run.err()).contains("standard input is larger than " + CheckCommand.MAX_STDIN_BYTES + " bytes");
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
     @Test
     void humanOutputNamesVerdictReasonRuleAndAddresses() {
         CommandRun run = CommandRun.of("check", "http://0x7f000001/");
