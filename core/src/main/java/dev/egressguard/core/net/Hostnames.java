@@ -81,9 +81,9 @@ public final class Hostnames {
      *       U+200B..U+200D, U+2060, U+FE00..U+FE0F, U+FEFF) are deleted as UTS #46 deletes them;
      *   <li>a label that mapping splits in two (U+FE52 SMALL FULL STOP maps to a dot).
      * </ul>
-     * For everything IDNA2003 maps, UTS #46 agrees except for its four deviation characters
-     * (ß, ς, ZWJ, ZWNJ), none of which can turn a name into a blocked one. A test holds this
-     * against Node's WHATWG parser over thousands of tricky hosts.
+     * Where both accept a name, IDNA2003 and UTS #46 map it alike but for UTS #46's four deviation
+     * characters (ß, ς, ZWJ, ZWNJ), none of which can turn a name into a blocked one. A test holds
+     * this against Node's WHATWG parser over some 2,000 tricky hosts.
      */
     public static Optional<String> toAscii(String host) {
         int labels = 1;
