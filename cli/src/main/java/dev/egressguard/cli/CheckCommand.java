@@ -1,24 +1,21 @@
 package dev.egressguard.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import dev.egressguard.config.DnsSettings;
+import dev.egressguard.config.PolicyFile;
 import dev.egressguard.core.classify.EmbeddedIpv4Mode;
+import dev.egressguard.core.io.BoundedReads;
 import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.net.IpLiterals;
 import dev.egressguard.core.net.Resolver;
 import dev.egressguard.core.policy.Policy;
-import java.io.BufferedReader;
+import dev.egressguard.server.BlockingResolver;
+import dev.egressguard.server.audit.JsonGenerators;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +34,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Explain the policy's decision for each target: verdict, reason code, rule, and the addresses checked.",
                 "TARGET is an IP literal, a hostname, host:port, or an http/https/ws/wss URL; '-' reads one target per line from stdin.",
+                "Names resolve exactly as the policy's proxy resolves them: dns.servers (or /etc/resolv.conf), /etc/hosts,"
+                        + " no search domains, dns.timeout.",
                 "Exit status: 0 all allowed, 1 any denied, 2 usage or input error."})
 final class CheckCommand implements Callable<Integer> {
     @Spec
@@ -45,7 +44,10 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     PolicyOption policyOption;
 
-    @Parameters(paramLabel = "<target>", arity = "1..*", description = "Targets to check; '-' for stdin.")
+    /** Largest standard input read for {@code -}. */
+    static final int MAX_STDIN_BYTES = 8 << 20;
+
+    @Parameters(paramLabel = "<target>", arity = "1..*", description = "Targets to check; '-' for stdin (one per line, at most 8 MiB).")
     List<String> targets;
 
     @Option(names = "--no-resolve", description = "Do not resolve hostnames; a name that passes the host rules shows verdict allow, reason host.not_resolved.")
@@ -62,59 +64,97 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Policy policy = policyOption.load().policy();
+        PolicyFile file = policyOption.load();
+        Policy policy = file.policy();
         if (embeddedIpv4 != null) {
             EmbeddedIpv4Mode mode = EmbeddedIpv4Mode.fromCode(embeddedIpv4).orElseThrow(() -> new CommandLine.ParameterException(
                     spec.commandLine(), "--embedded-ipv4: \"" + embeddedIpv4 + "\" (expected: decode or block-prefix)"));
             policy = policy.toBuilder().embeddedIpv4(mode).build();
         }
         Map<String, List<IpAddress>> fixed = parseOverrides();
-        Optional<Resolver> resolver = noResolve && fixed.isEmpty() ? Optional.empty() : Optional.of(name -> {
-            List<IpAddress> answer = fixed.get(name);
-            if (answer != null) {
-                return answer;
-            }
-            if (noResolve) {
-                throw new UnknownHostException(name + " (--no-resolve and no --resolve entry)");
-            }
-            return Arrays.stream(InetAddress.getAllByName(name)).map(IpAddress::fromInetAddress).collect(Collectors.toList());
-        });
-        TargetCheck checker = new TargetCheck(policy, noResolve ? (fixed.isEmpty() ? Optional.empty() : resolver) : resolver);
-        PrintWriter out = spec.commandLine().getOut();
-        int exit = ExitCodes.OK;
-        for (String target : expand(targets)) {
-            if (target.isBlank()) {
-                throw new InputException("check: empty target");
-            }
-            TargetCheck.Result r = checker.check(target);
-            out.println(json ? toJson(r) : toText(r));
-            if (r.decision().isDenied()) {
-                exit = ExitCodes.FINDINGS;
-            }
+        List<String> all = expand(targets);
+        if (all.isEmpty()) {
+            throw new InputException("check: no targets (standard input held none)");
         }
-        out.flush();
-        return exit;
+        try (ProxyDns dns = new ProxyDns(file.dns())) {
+            Optional<Resolver> resolver = noResolve && fixed.isEmpty() ? Optional.empty() : Optional.of(name -> {
+                List<IpAddress> answer = fixed.get(name);
+                if (answer != null) {
+                    return answer;
+                }
+                if (noResolve) {
+                    throw new UnknownHostException(name + " (--no-resolve and no --resolve entry)");
+                }
+                return dns.resolve(name);
+            });
+            TargetCheck checker = new TargetCheck(policy, resolver);
+            PrintWriter out = spec.commandLine().getOut();
+            int exit = ExitCodes.OK;
+            for (String target : all) {
+                if (target.isBlank()) {
+                    throw new InputException("check: empty target");
+                }
+                TargetCheck.Result r = checker.check(target);
+                out.println(json ? toJson(r) : toText(r));
+                if (r.decision().isDenied()) {
+                    exit = ExitCodes.FINDINGS;
+                }
+            }
+            out.flush();
+            return exit;
+        }
     }
 
-    private List<String> expand(List<String> args) {
+    /** The targets, with each {@code -} replaced by the lines of standard input (blank lines and {@code #} comments left out). */
+    private static List<String> expand(List<String> args) {
         List<String> out = new ArrayList<>();
         for (String a : args) {
             if (!a.equals("-")) {
                 out.add(a);
                 continue;
             }
+            byte[] stdin;
             try {
-                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    if (!line.isBlank() && !line.strip().startsWith("#")) {
-                        out.add(line.strip());
-                    }
-                }
+                stdin = BoundedReads.read(System.in, MAX_STDIN_BYTES, "standard input");
             } catch (IOException e) {
-                throw new InputException("check: cannot read targets from stdin: " + e.getMessage());
+                throw new InputException("check: cannot read targets from standard input: " + e.getMessage());
             }
+            new String(stdin, StandardCharsets.UTF_8).lines().map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).forEach(out::add);
         }
         return out;
+    }
+
+    /**
+     * The proxy's own resolver for the policy's {@code dns} settings, started on first use: a
+     * name resolves here exactly as that policy's proxy would resolve it.
+     */
+    private static final class ProxyDns implements Resolver, AutoCloseable {
+        private final DnsSettings settings;
+        private BlockingResolver resolver;
+
+        ProxyDns(DnsSettings settings) {
+            this.settings = settings;
+        }
+
+        @Override
+        public List<IpAddress> resolve(String hostname) throws UnknownHostException {
+            if (resolver == null) {
+                try {
+                    resolver = BlockingResolver.start(settings);
+                } catch (IllegalStateException e) {
+                    throw new InputException("check: " + e.getMessage()); // no name server to ask: the proxy would not start
+                }
+            }
+            return resolver.resolve(hostname);
+        }
+
+        @Override
+        public void close() {
+            if (resolver != null) {
+                resolver.close();
+            }
+        }
     }
 
     private Map<String, List<IpAddress>> parseOverrides() {
@@ -147,8 +187,7 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     static String toJson(TargetCheck.Result r) {
-        StringWriter w = new StringWriter();
-        try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
+        return JsonGenerators.write(g -> {
             g.writeStartObject();
             g.writeStringField("input", r.input());
             g.writeStringField("verdict", r.decision().verdict().code());
@@ -167,9 +206,6 @@ final class CheckCommand implements Callable<Integer> {
             }
             g.writeStringField("description", r.decision().reason().description());
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return w.toString();
+        });
     }
 }

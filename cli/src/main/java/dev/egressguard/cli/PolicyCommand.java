@@ -2,10 +2,15 @@ package dev.egressguard.cli;
 
 import dev.egressguard.config.EffectivePolicyYaml;
 import dev.egressguard.config.LintWarning;
+import dev.egressguard.config.PasswordHash;
 import dev.egressguard.config.PolicyFile;
 import dev.egressguard.config.PolicyFileLoader;
 import dev.egressguard.config.PolicyLinter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -84,15 +89,27 @@ final class PolicyCommand implements Runnable {
         CommandSpec spec;
 
         @Override
-        public Integer call() throws java.io.IOException {
-            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
-            String line = in.readLine();
-            if (line == null || line.isEmpty()) {
+        public Integer call() throws IOException {
+            String line = firstLine(System.in, PasswordHash.MAX_FILE_BYTES);
+            if (line.isEmpty()) {
                 throw new InputException("hash-password: no password on standard input");
             }
-            spec.commandLine().getOut().println(dev.egressguard.config.PasswordHash.of(line.toCharArray()).encoded());
+            spec.commandLine().getOut().println(PasswordHash.of(line.toCharArray()).encoded());
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
+        }
+
+        /** The first line of {@code in} (without its line break), reading no further than it and never more than {@code max} bytes. */
+        static String firstLine(InputStream in, int max) throws IOException {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            for (int b = in.read(); b != -1 && b != '\n'; b = in.read()) {
+                if (line.size() == max) {
+                    throw new InputException("hash-password: the first line of standard input is longer than " + max + " bytes");
+                }
+                line.write(b);
+            }
+            String text = line.toString(StandardCharsets.UTF_8);
+            return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.egressguard.core.policy.Decision;
 import dev.egressguard.core.policy.HostCheck;
 import dev.egressguard.core.policy.Policy;
 import dev.egressguard.core.policy.Reason;
+import dev.egressguard.server.BlockingResolver;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Optional;
@@ -65,7 +66,10 @@ final class TargetCheck {
         try {
             answers = resolver.get().resolve(shown);
         } catch (UnknownHostException e) {
-            return new Result(input, shown, port, Decision.deny(Reason.DNS_ERROR), List.of());
+            // the proxy's own answer to the failure (dns.error or dns.timeout), when its resolver failed
+            Decision failed = e instanceof BlockingResolver.LookupFailedException
+                    ? ((BlockingResolver.LookupFailedException) e).decision() : Decision.deny(Reason.DNS_ERROR);
+            return new Result(input, shown, port, failed, List.of());
         }
         return new Result(input, shown, port, policy.decide(pending, answers), answers);
     }

@@ -69,6 +69,10 @@ class CheckCommandTest {
         "http://example.com:99999/|deny|url.invalid|",
         "http://exa mple.com/|deny|url.invalid|",
         "not a url|deny|host.invalid|",
+        "http://\u180Flocalhost/|deny|url.invalid|",
+        "http://\u2064localhost/|deny|url.invalid|",
+        "\u2064localhost:8080|deny|host.invalid|",
+        "http://\u00ADlocalhost/|deny|host.blocked_name|default:localhost",
         "a/b|deny|host.invalid|",
         "exa%00mple.com|deny|host.invalid|",
         "example.com:0|deny|host.invalid|",
@@ -88,6 +92,20 @@ class CheckCommandTest {
             assertThat(j.get("rule").asText()).isEqualTo(rule);
         }
         assertThat(j.get("addresses").isArray()).isTrue();
+    }
+
+    /** The JSON is one inert line whatever the target holds: line breaks of every kind, controls, markup. */
+    @Test
+    void jsonOutputIsOneLineWhateverTheTarget() throws IOException {
+        String hostile = "http://a\u0085b\u2028c\u2029<x>&\u007f\u001b[2J\u0000/";
+        CommandRun run = CommandRun.of("check", "--json", "--no-resolve", hostile, "bücher.example");
+        String[] lines = run.out().split("\n");
+        assertThat(lines).hasSize(2);
+        assertThat(run.out()).doesNotContain("\u0085").doesNotContain("\u2028").doesNotContain("\u2029").doesNotContain("\u007f")
+                .doesNotContain("\u001b").doesNotContain("\u0000").doesNotContain("<").doesNotContain("&");
+        assertThat(JSON.readTree(lines[0]).get("input").asText()).isEqualTo(hostile);
+        assertThat(JSON.readTree(lines[0]).get("reason").asText()).isEqualTo("url.invalid");
+        assertThat(lines[1]).contains("\"input\":\"bücher.example\""); // other text is written as itself
     }
 
     @Test
@@ -171,6 +189,48 @@ class CheckCommandTest {
             assertThat(JSON.readTree(lines[0]).get("verdict").asText()).isEqualTo("deny");
             assertThat(JSON.readTree(lines[1]).get("verdict").asText()).isEqualTo("allow");
             assertThat(run.exit()).isEqualTo(1);
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    /** No targets is a usage error, not "all allowed". */
+    @Test
+    void emptyStdinIsAUsageError() {
+        InputStream saved = System.in;
+        try {
+            for (String stdin : List.of("", "\n\n", "# only a comment\n   \n")) {
+                System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+                CommandRun run = CommandRun.of("check", "-");
+                assertThat(run.exit()).as("stdin %s", stdin).isEqualTo(2);
+                assertThat(run.out()).isEmpty();
+                assertThat(run.err()).contains("check: no targets");
+            }
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void stdinIsReadUpToItsLimit() {
+        InputStream saved = System.in;
+        try {
+            System.setIn(new InputStream() { // /dev/zero as a pipe
+                @Override
+                public int read() {
+                    return 0;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    java.util.Arrays.fill(b, off, off + len, (byte) 0);
+                    return len;
+                }
+            });
+            CommandRun run = CommandRun.of("check", "--no-resolve", "-");
+            assertThat(run.exit()).isEqualTo(2);
+            assertThat(run.err()).contains("standard input is larger than " + CheckCommand.MAX_STDIN_BYTES + " bytes");
         } finally {
             System.setIn(saved);
         }

@@ -3,11 +3,19 @@ package dev.egressguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.egressguard.config.EffectivePolicyYaml;
+import dev.egressguard.config.PasswordHash;
 import dev.egressguard.config.PolicyFileLoader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class PolicyCommandTest {
@@ -42,6 +50,58 @@ class PolicyCommandTest {
                 .contains(p + ":6: modee: \"modee\" (expected: one of listen, mode,").contains("did you mean \"mode\"?")
                 .contains("3 error(s)");
         assertThat(CommandRun.of("policy", "lint", dir.resolve("missing.yaml").toString()).exit()).isEqualTo(2);
+    }
+
+    /** A device or a pipe reports no size worth trusting: the read itself stops at the documented 1 MiB. */
+    @Test
+    @Timeout(30)
+    void lintReadsAtMostTheDocumentedSizeWhateverTheFileIs(@TempDir Path dir) throws Exception {
+        CommandRun zero = CommandRun.of("policy", "lint", "/dev/zero");
+        assertThat(zero.exit()).isEqualTo(2);
+        assertThat(zero.err()).contains("/dev/zero: (document): \"/dev/zero\" (expected: a policy file of at most "
+                + PolicyFileLoader.MAX_FILE_BYTES + " bytes)");
+        Path fifo = dir.resolve("policy.fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        Assumptions.assumeTrue(mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo works here");
+        Thread writer = new Thread(() -> {
+            byte[] chunk = "# a comment line that never ends\n".repeat(1000).getBytes(StandardCharsets.UTF_8);
+            try (OutputStream out = Files.newOutputStream(fifo)) {
+                for (int i = 0; i < 1000; i++) { // 33 MiB at most; the reader stops after 1 MiB
+                    out.write(chunk);
+                }
+            } catch (IOException expected) {
+                // the reader closed the pipe
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        CommandRun pipe = CommandRun.of("policy", "lint", fifo.toString());
+        assertThat(pipe.exit()).isEqualTo(2);
+        assertThat(pipe.err()).contains("expected: a policy file of at most " + PolicyFileLoader.MAX_FILE_BYTES + " bytes");
+        writer.join(10_000);
+    }
+
+    @Test
+    @Timeout(30)
+    void hashPasswordReadsOneBoundedLine() {
+        InputStream saved = System.in;
+        try {
+            System.setIn(new InputStream() { // a password with no end
+                @Override
+                public int read() {
+                    return 'p';
+                }
+            });
+            CommandRun endless = CommandRun.of("policy", "hash-password");
+            assertThat(endless.exit()).isEqualTo(2);
+            assertThat(endless.err()).contains("longer than " + PasswordHash.MAX_FILE_BYTES + " bytes");
+            System.setIn(new ByteArrayInputStream("s3cret\r\nnot read\n".getBytes(StandardCharsets.UTF_8)));
+            CommandRun ok = CommandRun.of("policy", "hash-password");
+            assertThat(ok.exit()).isEqualTo(0);
+            assertThat(PasswordHash.tryParse(ok.out().strip()).orElseThrow().matches("s3cret")).isTrue();
+        } finally {
+            System.setIn(saved);
+        }
     }
 
     @Test

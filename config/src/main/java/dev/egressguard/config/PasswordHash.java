@@ -21,6 +21,8 @@ public final class PasswordHash {
     public static final String SCHEME = "pbkdf2-sha256";
     public static final int DEFAULT_ITERATIONS = 210_000;
     private static final int MIN_ITERATIONS = 10_000;
+    /** Largest {@code passwordFile} read (and password read from standard input): a password, not a document. */
+    public static final int MAX_FILE_BYTES = 4096;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final int iterations;

@@ -1,6 +1,7 @@
 package dev.egressguard.config;
 
 import dev.egressguard.core.classify.EmbeddedIpv4Mode;
+import dev.egressguard.core.io.BoundedReads;
 import dev.egressguard.core.net.HostPattern;
 import dev.egressguard.core.net.HostPort;
 import dev.egressguard.core.net.IpAddress;
@@ -16,7 +17,6 @@ import java.io.StringReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,10 +83,9 @@ public final class PolicyFileLoader {
         String source = file.toString();
         byte[] bytes;
         try {
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                throw single(source, "", file.toString(), "a policy file of at most " + MAX_FILE_BYTES + " bytes");
-            }
-            bytes = Files.readAllBytes(file);
+            bytes = BoundedReads.readFile(file, MAX_FILE_BYTES); // a pipe or a device has no size to check first
+        } catch (BoundedReads.TooLargeException e) {
+            throw single(source, "", file.toString(), "a policy file of at most " + MAX_FILE_BYTES + " bytes");
         } catch (IOException e) {
             throw single(source, "", file.toString(), "a readable file (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
@@ -288,12 +287,15 @@ public final class PolicyFileLoader {
                 }
                 case "passwordFile": {
                     try {
-                        String secret = PasswordHash.secretFromFile(Files.readAllBytes(Path.of(text)));
+                        String secret = PasswordHash.secretFromFile(BoundedReads.readFile(Path.of(text), PasswordHash.MAX_FILE_BYTES));
                         if (secret.isEmpty()) {
                             r.problem(at, path, text, "a file holding a non-empty password");
                             return Optional.empty();
                         }
                         return Optional.of(PasswordHash.tryParse(secret).orElseGet(() -> PasswordHash.of(secret.toCharArray())));
+                    } catch (BoundedReads.TooLargeException e) {
+                        r.problem(at, path, text, "a file of at most " + PasswordHash.MAX_FILE_BYTES + " bytes holding the password");
+                        return Optional.empty();
                     } catch (IOException | RuntimeException e) {
                         r.problem(at, path, text, "a readable file holding the password (" + e.getClass().getSimpleName() + ")");
                         return Optional.empty();

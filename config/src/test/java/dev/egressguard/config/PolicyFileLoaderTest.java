@@ -141,6 +141,21 @@ class PolicyFileLoaderTest {
                 .hasMessageContaining("expected: UTF-8 text");
     }
 
+    /** A device or a pipe has no size worth asking: the read itself stops at the limit. */
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void endlessFilesStopAtTheLimit(@TempDir Path dir) throws IOException {
+        assertThatThrownBy(() -> PolicyFileLoader.load(Path.of("/dev/zero"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("/dev/zero").hasMessageContaining("at most " + PolicyFileLoader.MAX_FILE_BYTES + " bytes");
+        assertThatThrownBy(() -> PolicyFileLoader.parse("auth:\n  users:\n    - name: a\n      passwordFile: /dev/zero\n", "p.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("auth.users[0].passwordFile: \"/dev/zero\" (expected: a file of at most " + PasswordHash.MAX_FILE_BYTES
+                        + " bytes holding the password)");
+        Path big = Files.writeString(dir.resolve("big-password"), "p".repeat(PasswordHash.MAX_FILE_BYTES + 1));
+        assertThatThrownBy(() -> PolicyFileLoader.parse("auth:\n  users:\n    - name: a\n      passwordFile: " + big + "\n", "p.yaml"))
+                .hasMessageContaining("expected: a file of at most");
+    }
+
     @Test
     void listenAcceptsOnlyIpLiteralsWithAPort() {
         assertThat(PolicyFileLoader.parseListen("127.0.0.1:0")).contains(HostPort.of("127.0.0.1", 0));

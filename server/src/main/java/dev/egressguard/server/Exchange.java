@@ -4,6 +4,7 @@ import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.policy.Decision;
 import dev.egressguard.server.audit.AuditEvent;
 import dev.egressguard.server.audit.AuditFields;
+import dev.egressguard.server.audit.WireBytes;
 import io.netty.channel.Channel;
 import java.net.InetAddress;
 import java.time.Instant;
@@ -42,7 +43,7 @@ final class Exchange {
         this.proxy = proxy;
         this.id = id;
         this.client = client;
-        this.method = method;
+        this.method = WireBytes.asText(method);
         this.generation = proxy.snapshot().generation();
         this.upAtStart = upAtStart;
         this.downAtStart = downAtStart;
@@ -50,7 +51,7 @@ final class Exchange {
 
     void target(RequestTarget.Mode mode, String host, int port) {
         this.mode = mode;
-        this.host = host;
+        this.host = WireBytes.asText(host); // the bytes received, never a wrong decoding of them
         this.port = port;
     }
 

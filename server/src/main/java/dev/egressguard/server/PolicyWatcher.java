@@ -3,8 +3,8 @@ package dev.egressguard.server;
 import dev.egressguard.config.ConfigException;
 import dev.egressguard.config.ConfigProblem;
 import dev.egressguard.config.PolicyFileLoader;
+import dev.egressguard.core.io.BoundedReads;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -84,9 +84,9 @@ public final class PolicyWatcher implements AutoCloseable {
 
     private static byte[] read(Path file) {
         try {
-            return Files.readAllBytes(file);
+            return BoundedReads.readFile(file, PolicyFileLoader.MAX_FILE_BYTES);
         } catch (IOException e) {
-            return null; // unreadable: the loader reports it
+            return null; // unreadable or too large: the loader reports it
         }
     }
 

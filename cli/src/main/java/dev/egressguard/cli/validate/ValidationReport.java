@@ -1,10 +1,6 @@
 package dev.egressguard.cli.validate;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import dev.egressguard.server.audit.JsonGenerators;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -92,8 +88,7 @@ public record ValidationReport(String proxy, Scope scope, long timeoutMillis, in
     }
 
     public String toJson() {
-        StringWriter w = new StringWriter();
-        try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
+        return JsonGenerators.write(g -> {
             g.writeStartObject();
             g.writeStringField("proxy", proxy);
             g.writeStringField("scope", scope.code());
@@ -126,9 +121,6 @@ public record ValidationReport(String proxy, Scope scope, long timeoutMillis, in
             }
             g.writeEndArray();
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return w.toString();
+        });
     }
 }

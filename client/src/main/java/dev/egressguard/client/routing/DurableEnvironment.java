@@ -1,12 +1,15 @@
 package dev.egressguard.client.routing;
 
+import dev.egressguard.core.io.BoundedReads;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * A service's durable environment file ({@code $OPENCLAW_STATE_DIR/.env} or {@code ~/.openclaw/.env}):
@@ -14,6 +17,9 @@ import java.util.Map;
  * Values of the real environment win over the file's.
  */
 final class DurableEnvironment {
+    /** Largest file read: 1 MiB, whatever the file is (a pipe or a device has no size to trust). */
+    static final int MAX_FILE_BYTES = 1 << 20;
+
     private DurableEnvironment() {}
 
     /** The file's variables; empty when the file does not exist. Unreadable files are an error: routing must not guess. */
@@ -24,7 +30,8 @@ final class DurableEnvironment {
         }
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            lines = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(BoundedReads.readFile(file, MAX_FILE_BYTES)))
+                    .toString().lines().collect(Collectors.toList());
         } catch (IOException e) {
             throw new ProxyRoutingException("proxy: cannot read the durable environment " + file + ": " + e.getMessage());
         }

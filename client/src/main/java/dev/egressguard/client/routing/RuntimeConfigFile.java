@@ -1,7 +1,9 @@
 package dev.egressguard.client.routing;
 
+import dev.egressguard.core.io.BoundedReads;
 import dev.egressguard.core.net.UrlCredentials;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -29,6 +31,8 @@ import org.yaml.snakeyaml.representer.Representer;
 public final class RuntimeConfigFile {
     public static final String PROXY_ENABLED = "proxy.enabled";
     public static final String PROXY_URL = "proxy.proxyUrl";
+    /** Largest runtime config file read: 1 MiB, whatever the file is (a pipe or a device has no size to trust). */
+    public static final int MAX_FILE_BYTES = 1 << 20;
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
     private final Path path;
@@ -69,14 +73,16 @@ public final class RuntimeConfigFile {
         }
         String text;
         try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(BoundedReads.readFile(path, MAX_FILE_BYTES))).toString();
+        } catch (BoundedReads.TooLargeException e) {
+            throw new RuntimeConfigException(path + ": larger than " + MAX_FILE_BYTES + " bytes (expected: a runtime config file)");
         } catch (IOException e) {
             throw new RuntimeConfigException(path + ": cannot read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(20);
-        options.setCodePointLimit(1 << 20);
+        options.setCodePointLimit(MAX_FILE_BYTES);
         Object doc;
         try {
             doc = new Yaml(new SafeConstructor(options)).load(text);

@@ -52,6 +52,15 @@ class RuntimeConfigFileTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void endlessFilesStopAtTheLimit() {
+        assertThatThrownBy(() -> RuntimeConfigFile.load(Path.of("/dev/zero"))).isInstanceOf(RuntimeConfigException.class)
+                .hasMessage("/dev/zero: larger than " + RuntimeConfigFile.MAX_FILE_BYTES + " bytes (expected: a runtime config file)");
+        assertThatThrownBy(() -> DurableEnvironment.read(Path.of("/dev/zero"))).isInstanceOf(ProxyRoutingException.class)
+                .hasMessageContaining("larger than " + DurableEnvironment.MAX_FILE_BYTES + " bytes");
+    }
+
+    @Test
     void brokenFilesAreReportedWithTheirPath() throws Exception {
         Path dup = Files.writeString(dir.resolve("dup.yaml"), "proxy:\n  enabled: true\n  enabled: false\n");
         assertThatThrownBy(() -> RuntimeConfigFile.load(dup)).isInstanceOf(RuntimeConfigException.class).hasMessageStartingWith(dup.toString());

@@ -60,9 +60,13 @@ class HostnamesTest {
                 Arguments.of("localhost。", "localhost"),
                 Arguments.of("ｅｘａｍｐｌｅ．ｃｏｍ", "example.com"),
                 Arguments.of("fe80：：1", "fe80::1"),
-                // invisible characters IDNA maps to nothing
+                // invisible characters IDNA2003 maps to nothing, as UTS #46 does
                 Arguments.of("exa\u200bmple.com", "example.com"),
                 Arguments.of("exa\u00admple.com", "example.com"),
+                Arguments.of("lo\u034fcal\u180bhost\u2060", "localhost"),
+                Arguments.of("\ufefflocal\ufe0fhost", "localhost"),
+                Arguments.of("\u24dbocal\u210eost", "localhost"),
+                Arguments.of("loc\u1e9ehost", "locsshost"), // lowercased to ß first, as browsers map it
                 // IP literals come back in canonical text
                 Arguments.of("[::1]", "::1"),
                 Arguments.of("[0:0:0:0:0:0:0:1]", "::1"),
@@ -96,7 +100,13 @@ class HostnamesTest {
                 "a".repeat(64) + ".com", "x." + "a".repeat(64), NAME_253 + "d",
                 "a" + "é".repeat(70) + ".com", "a／b", "ex@mple．com",
                 "1.2.3.4%eth0", "fe80::1%", "fe80::1% x", ":::", "1::2::3", "[::1", "::1]",
-                "\u3002");
+                "\u3002",
+                // code points IDNA2003 cannot map but browsers (UTS #46) delete: never read as anything but invalid
+                "\u180flocalhost", "\u2064localhost", "local\u2064host", "metadata.google.\u2064internal", "printer.local\u180f",
+                "local\ud83c\udd3bhost", "local\udb40\udd00host",
+                // default-ignorables IDNA2003 keeps or forbids, and a mapping that makes a dot
+                "local\u3164host", "local\u115fhost", "local\uffa0host", "local\u17b4host", "local\u2061host", "local\u200ehost",
+                "local\u202ehost", "local\udb40\udc01host", "local\ufe52host", "metadata\ufe52google\ufe52internal", "local\u2024host");
     }
 
     @ParameterizedTest(name = "canonicalize rejects \"{0}\"")

@@ -65,6 +65,9 @@ class TargetUrlTest {
             "http://a%2fb/", "http://a%40b/", "http://a<b/", "http://a^b/", "http://a|b/", "http://x:65536/",
             "http://x:8a/", "http://x:-1/", "http://x:80:80/", "http://x:4294967376/", "//x/", "x", "", "http//x/",
             "1http://x/", ":x", "http://x\u0000y/", "http://%ff/",
+            // a browser reads these as localhost (UTS #46 deletes what IDNA2003 does not know): refused, never another name
+            "http://\u180flocalhost/", "http://\u2064localhost/", "http://local%E2%81%A4host/", "http://%E1%A0%8Flocalhost/",
+            "http://local\u3164host/", "http://local\ufe52host/",
     })
     void invalid(String text) {
         TargetUrl.Result r = TargetUrl.parse(text);

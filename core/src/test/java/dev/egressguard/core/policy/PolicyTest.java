@@ -29,6 +29,13 @@ class PolicyTest {
             .allow(AllowRule.cidr(IpRange.parse("169.254.0.0/16"), PortSet.ANY, "link-local devices"))
             .build();
 
+    private static final Policy CIDR_DECODE = CIDR.toBuilder().embeddedIpv4(EmbeddedIpv4Mode.DECODE).build();
+
+    /** allow[0]: the IPv4-mapped form of 127.0.0.1, written in IPv6, on 11434: the same host as 127.0.0.1. */
+    private static final Policy MAPPED_V6_RULE = Policy.builder()
+            .allow(AllowRule.cidr(IpRange.parse("::ffff:127.0.0.1/128"), PortSet.of(11434), "mapped loopback, named"))
+            .build();
+
     /** allow[0]: localhost on 8080; allow[1]: *.corp.example; allow[2]: metadata.google.internal. */
     private static final Policy HOSTS = Policy.builder()
             .allow(AllowRule.host(HostPattern.parse("localhost"), PortSet.of(8080), "dev server"))
@@ -142,7 +149,6 @@ class PolicyTest {
         t.add(c("cidr", CIDR, "ollama.example", 11434, ips("127.0.0.1"), A, "allow.rule", "allow[0]:127.0.0.1/32", "127.0.0.1"));
         t.add(c("cidr", CIDR, "ollama.example", 11434, ips("93.184.216.34", "127.0.0.1"), A, "allow.rule", "allow[0]:127.0.0.1/32", "127.0.0.1"));
         t.add(c("cidr", CIDR, "ollama.example", 11434, ips("127.0.0.1", "10.0.0.1"), D, "ip.private", "default:10.0.0.0/8", "10.0.0.1"));
-        t.add(c("cidr", CIDR, "[::ffff:127.0.0.1]", 11434, ips(), A, "allow.rule", "allow[0]:127.0.0.1/32", "::ffff:127.0.0.1"));
         t.add(c("cidr", CIDR, "localhost", 11434, ips("127.0.0.1"), D, "host.blocked_name", "default:localhost", null));
         t.add(c("cidr", CIDR, "169.254.1.1", 80, ips(), A, "allow.rule", "allow[1]:169.254.0.0/16", "169.254.1.1"));
         t.add(c("cidr", CIDR, "169.254.169.254", 80, ips(), D, "ip.metadata", "default:169.254.169.254/32", "169.254.169.254"));
@@ -153,6 +159,37 @@ class PolicyTest {
         t.add(c("metadata", METADATA, "169.254.169.253", 80, ips(), D, "ip.link_local", "default:169.254.0.0/16", "169.254.169.253"));
         t.add(c("metadata", METADATA, "fd00:ec2::254", 80, ips(), A, "allow.rule", "allow[1]:fd00:ec2::254/128", "fd00:ec2::254"));
         t.add(c("metadata", METADATA, "100.100.100.200", 80, ips(), D, "ip.metadata", "default:100.100.100.200/32", "100.100.100.200"));
+
+        // --- IPv4-mapped addresses and cidr rules (docs/policy.md, "Allow rules"): ::ffff:a.b.c.d is the
+        // IPv4 address a.b.c.d for an allow rule, in either mode and in every spelling, because that
+        // is the address a connection to it reaches. Without a rule, block-prefix still denies the
+        // mapped prefix outright and decode judges it by its IPv4.
+        String mappedPrefix = "default:::ffff:0:0/96";
+        for (String literal : List.of("[::ffff:127.0.0.1]", "::ffff:127.0.0.1", "[::ffff:7f00:1]", "[0:0:0:0:0:ffff:127.0.0.1]")) {
+            t.add(c("cidr", CIDR, literal, 11434, ips(), A, "allow.rule", "allow[0]:127.0.0.1/32", "::ffff:127.0.0.1"));
+            t.add(c("cidr", CIDR, literal, 11435, ips(), D, "ip.embedded_ipv4", mappedPrefix, "::ffff:127.0.0.1"));
+            t.add(c("cidr-decode", CIDR_DECODE, literal, 11434, ips(), A, "allow.rule", "allow[0]:127.0.0.1/32", "::ffff:127.0.0.1"));
+            t.add(c("cidr-decode", CIDR_DECODE, literal, 11435, ips(), D, "ip.embedded_ipv4", "default:127.0.0.0/8 via ::ffff:0:0/96", "::ffff:127.0.0.1"));
+            t.add(c("mapped-v6-rule", MAPPED_V6_RULE, literal, 11434, ips(), A, "allow.rule", "allow[0]:::ffff:127.0.0.1/128", "::ffff:127.0.0.1"));
+        }
+        t.add(c("mapped-v6-rule", MAPPED_V6_RULE, "127.0.0.1", 11434, ips(), A, "allow.rule", "allow[0]:::ffff:127.0.0.1/128", "127.0.0.1"));
+        t.add(c("mapped-v6-rule", MAPPED_V6_RULE, "[::ffff:127.0.0.1]", 80, ips(), D, "ip.embedded_ipv4", mappedPrefix, "::ffff:127.0.0.1"));
+        // an AAAA answer holding a mapped address (resolvers that keep it IPv6; the JDK hands it over as the IPv4)
+        t.add(c("cidr", CIDR, "ollama.example", 11434, ips("::ffff:127.0.0.1"), A, "allow.rule", "allow[0]:127.0.0.1/32", "::ffff:127.0.0.1"));
+        t.add(c("cidr", CIDR, "ollama.example", 11434, ips("127.0.0.1", "::ffff:127.0.0.1"), A, "allow.rule", "allow[0]:127.0.0.1/32", "127.0.0.1"));
+        t.add(c("cidr", CIDR, "ollama.example", 11434, ips("::ffff:127.0.0.2"), D, "ip.embedded_ipv4", mappedPrefix, "::ffff:127.0.0.2"));
+        t.add(c("cidr", CIDR, "ollama.example", 443, ips("::ffff:127.0.0.1"), D, "ip.embedded_ipv4", mappedPrefix, "::ffff:127.0.0.1"));
+        // the same rules as for the IPv4 itself: metadata opens only for a rule naming it exactly
+        t.add(c("cidr", CIDR, "[::ffff:169.254.1.1]", 80, ips(), A, "allow.rule", "allow[1]:169.254.0.0/16", "::ffff:169.254.1.1"));
+        t.add(c("cidr", CIDR, "[::ffff:169.254.169.254]", 80, ips(), D, "ip.embedded_ipv4", mappedPrefix, "::ffff:169.254.169.254"));
+        t.add(c("cidr-decode", CIDR_DECODE, "[::ffff:169.254.169.254]", 80, ips(), D, "ip.embedded_ipv4", "default:169.254.169.254/32 via ::ffff:0:0/96", "::ffff:169.254.169.254"));
+        t.add(c("metadata", METADATA, "[::ffff:169.254.169.254]", 80, ips(), A, "allow.rule", "allow[0]:169.254.169.254/32", "::ffff:169.254.169.254"));
+        // other embeddings reach other hosts (a NAT64 gateway, a 6to4 relay): an IPv4 rule never opens them
+        t.add(c("cidr", CIDR, "[::127.0.0.1]", 11434, ips(), D, "ip.embedded_ipv4", "default:::/96", "::7f00:1"));
+        t.add(c("cidr", CIDR, "[64:ff9b::127.0.0.1]", 11434, ips(), D, "ip.embedded_ipv4", "default:64:ff9b::/96", "64:ff9b::127.0.0.1"));
+        t.add(c("cidr", CIDR, "[::ffff:0:7f00:1]", 11434, ips(), D, "ip.embedded_ipv4", "default:::ffff:0:0:0/96", "::ffff:0:7f00:1"));
+        t.add(c("cidr-decode", CIDR_DECODE, "[64:ff9b::127.0.0.1]", 11434, ips(), D, "ip.embedded_ipv4", "default:127.0.0.0/8 via 64:ff9b::/96", "64:ff9b::127.0.0.1"));
+        t.add(c("cidr-decode", CIDR_DECODE, "[2002:7f00:1::]", 11434, ips(), D, "ip.embedded_ipv4", "default:127.0.0.0/8 via 2002::/16", "2002:7f00:1::"));
 
         // --- host allow rules -----------------------------------------------------------------
         t.add(c("hosts", HOSTS, "localhost", 8080, ips("127.0.0.1"), A, "allow.rule", "allow[0]:localhost", "127.0.0.1"));

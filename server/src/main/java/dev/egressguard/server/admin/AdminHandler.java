@@ -1,6 +1,9 @@
 package dev.egressguard.server.admin;
 
 import dev.egressguard.config.EffectivePolicyYaml;
+import dev.egressguard.core.net.HostPort;
+import dev.egressguard.core.net.Hostnames;
+import dev.egressguard.core.net.IpLiterals;
 import dev.egressguard.server.ProxyView;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -18,6 +21,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
     private static final byte[] STATUS_PAGE = resource("status.html");
+    /** An HTTP/1.0 request named no host. */
+    private static final String NO_HOST = "";
 
     private final ProxyView proxy;
     private final boolean loopbackOnly;
@@ -37,25 +44,36 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /**
+     * The one {@code Host} header, read strictly as {@code host[:port]} (an IPv6 literal in
+     * brackets, a port of 1..65535, a host that is a hostname or an IP literal), as its canonical
+     * host; {@link #NO_HOST} for an HTTP/1.0 request without one; empty when it is missing from an
+     * HTTP/1.1 request, repeated, or anything else.
+     */
+    private static Optional<String> hostOf(FullHttpRequest req) {
+        List<String> hosts = req.headers().getAll(HttpHeaderNames.HOST);
+        if (hosts.isEmpty()) {
+            return req.protocolVersion().equals(HttpVersion.HTTP_1_0) ? Optional.of(NO_HOST) : Optional.empty();
+        }
+        if (hosts.size() > 1) {
+            return Optional.empty();
+        }
+        String value = hosts.get(0);
+        Optional<HostPort> hp = HostPort.tryParseLenient(value);
+        if (hp.isEmpty() || (hp.get().host().indexOf(':') >= 0 && !value.startsWith("["))) {
+            return Optional.empty(); // junk after "]", a port that is not a number, an unbracketed IPv6 literal
+        }
+        return Hostnames.canonicalize(hp.get().host());
+    }
+
+    /**
      * DNS rebinding: a web page can make a browser send requests for attacker.example to a loopback
      * listener. Bound to loopback, the admin pages answer only requests that name an address or localhost.
      */
-    private boolean hostAcceptable(FullHttpRequest req) {
-        if (!loopbackOnly) {
+    private boolean hostAcceptable(String host) {
+        if (!loopbackOnly || host.equals(NO_HOST)) {
             return true;
         }
-        String host = req.headers().get(HttpHeaderNames.HOST);
-        if (host == null) {
-            return true;
-        }
-        String h = host.strip();
-        if (h.startsWith("[")) {
-            int close = h.indexOf(']');
-            return close > 0 && dev.egressguard.core.net.IpLiterals.tryParse(h.substring(1, close)).isPresent();
-        }
-        int colon = h.lastIndexOf(':');
-        String name = colon >= 0 ? h.substring(0, colon) : h;
-        return name.equalsIgnoreCase("localhost") || dev.egressguard.core.net.IpLiterals.tryParse(name).isPresent();
+        return host.equals("localhost") || IpLiterals.tryParse(host).isPresent();
     }
 
     private static byte[] resource(String name) {
@@ -85,7 +103,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (req.decoderResult().isFailure()) {
             return text(HttpResponseStatus.BAD_REQUEST, "bad request\n");
         }
-        if (!hostAcceptable(req)) {
+        Optional<String> host = hostOf(req);
+        if (host.isEmpty()) {
+            return text(HttpResponseStatus.BAD_REQUEST, "bad request: exactly one Host header, host[:port]\n");
+        }
+        if (!hostAcceptable(host.get())) {
             return text(HttpResponseStatus.FORBIDDEN, "the admin listener answers only requests for an IP address or localhost\n");
         }
         if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {

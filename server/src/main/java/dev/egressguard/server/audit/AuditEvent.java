@@ -1,5 +1,9 @@
 package dev.egressguard.server.audit;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,59 +18,91 @@ public record AuditEvent(Instant ts, String event, String id, String client, Str
                          Long durationMs, Long policyGeneration) {
     /** The event as one line of JSON; absent fields are omitted. */
     public String toJson() {
-        StringBuilder sb = new StringBuilder(320);
-        appendJson(sb, new TimestampText());
-        return sb.toString();
+        return JsonGenerators.write(g -> writeJson(g, new TimestampText()));
     }
 
-    /** Appends the event as one line of JSON (no line break); absent fields are omitted. */
-    void appendJson(StringBuilder sb, TimestampText timestamps) {
-        sb.append("{\"").append(AuditFields.TS).append("\":\"");
-        timestamps.append(sb, ts);
-        sb.append('"');
-        sb.append(',');
-        JsonText.field(sb, AuditFields.EVENT, event);
-        sb.append(',');
-        JsonText.field(sb, AuditFields.ID, id);
-        optional(sb, AuditFields.CLIENT, client);
-        optional(sb, AuditFields.USER, user);
-        optional(sb, AuditFields.MODE, mode);
-        optional(sb, AuditFields.METHOD, method);
-        optional(sb, AuditFields.HOST, host);
-        optional(sb, AuditFields.PORT, port);
+    /** Writes the event as one JSON object (no line break); absent fields are omitted. */
+    void writeJson(JsonGenerator g, TimestampText timestamps) throws IOException {
+        g.writeStartObject();
+        g.writeFieldName(Names.TS);
+        timestamps.write(g, ts);
+        string(g, Names.EVENT, event);
+        string(g, Names.ID, id);
+        optional(g, Names.CLIENT, client);
+        optional(g, Names.USER, user);
+        optional(g, Names.MODE, mode);
+        optional(g, Names.METHOD, method);
+        optional(g, Names.HOST, host);
+        optional(g, Names.PORT, port);
         if (addresses != null) {
-            sb.append(",\"").append(AuditFields.ADDRESSES).append("\":[");
+            g.writeFieldName(Names.ADDRESSES);
+            g.writeStartArray();
             for (int i = 0; i < addresses.size(); i++) {
-                if (i > 0) {
-                    sb.append(',');
-                }
-                JsonText.string(sb, addresses.get(i));
+                g.writeString(addresses.get(i));
             }
-            sb.append(']');
+            g.writeEndArray();
         }
-        optional(sb, AuditFields.ADDRESS, address);
-        optional(sb, AuditFields.VERDICT, verdict);
-        optional(sb, AuditFields.REASON, reason);
-        optional(sb, AuditFields.RULE, rule);
-        optional(sb, AuditFields.STATUS, status);
-        optional(sb, AuditFields.ERROR, error);
-        optional(sb, AuditFields.BYTES_UP, bytesUp);
-        optional(sb, AuditFields.BYTES_DOWN, bytesDown);
-        optional(sb, AuditFields.DURATION_MS, durationMs);
-        optional(sb, AuditFields.POLICY_GENERATION, policyGeneration);
-        sb.append('}');
+        optional(g, Names.ADDRESS, address);
+        optional(g, Names.VERDICT, verdict);
+        optional(g, Names.REASON, reason);
+        optional(g, Names.RULE, rule);
+        optional(g, Names.STATUS, status);
+        optional(g, Names.ERROR, error);
+        optional(g, Names.BYTES_UP, bytesUp);
+        optional(g, Names.BYTES_DOWN, bytesDown);
+        optional(g, Names.DURATION_MS, durationMs);
+        optional(g, Names.POLICY_GENERATION, policyGeneration);
+        g.writeEndObject();
     }
 
-    private static void optional(StringBuilder sb, String name, String value) {
+    private static void string(JsonGenerator g, SerializableString name, String value) throws IOException {
+        g.writeFieldName(name);
+        g.writeString(value);
+    }
+
+    private static void optional(JsonGenerator g, SerializableString name, String value) throws IOException {
         if (value != null) {
-            sb.append(',');
-            JsonText.field(sb, name, value);
+            string(g, name, value);
         }
     }
 
-    private static void optional(StringBuilder sb, String name, Number value) {
+    private static void optional(JsonGenerator g, SerializableString name, Integer value) throws IOException {
         if (value != null) {
-            sb.append(",\"").append(name).append("\":").append(value);
+            g.writeFieldName(name);
+            g.writeNumber(value.intValue());
         }
+    }
+
+    private static void optional(JsonGenerator g, SerializableString name, Long value) throws IOException {
+        if (value != null) {
+            g.writeFieldName(name);
+            g.writeNumber(value.longValue());
+        }
+    }
+
+    /** The field names, quoted once. */
+    private static final class Names {
+        static final SerializableString TS = new SerializedString(AuditFields.TS);
+        static final SerializableString EVENT = new SerializedString(AuditFields.EVENT);
+        static final SerializableString ID = new SerializedString(AuditFields.ID);
+        static final SerializableString CLIENT = new SerializedString(AuditFields.CLIENT);
+        static final SerializableString USER = new SerializedString(AuditFields.USER);
+        static final SerializableString MODE = new SerializedString(AuditFields.MODE);
+        static final SerializableString METHOD = new SerializedString(AuditFields.METHOD);
+        static final SerializableString HOST = new SerializedString(AuditFields.HOST);
+        static final SerializableString PORT = new SerializedString(AuditFields.PORT);
+        static final SerializableString ADDRESSES = new SerializedString(AuditFields.ADDRESSES);
+        static final SerializableString ADDRESS = new SerializedString(AuditFields.ADDRESS);
+        static final SerializableString VERDICT = new SerializedString(AuditFields.VERDICT);
+        static final SerializableString REASON = new SerializedString(AuditFields.REASON);
+        static final SerializableString RULE = new SerializedString(AuditFields.RULE);
+        static final SerializableString STATUS = new SerializedString(AuditFields.STATUS);
+        static final SerializableString ERROR = new SerializedString(AuditFields.ERROR);
+        static final SerializableString BYTES_UP = new SerializedString(AuditFields.BYTES_UP);
+        static final SerializableString BYTES_DOWN = new SerializedString(AuditFields.BYTES_DOWN);
+        static final SerializableString DURATION_MS = new SerializedString(AuditFields.DURATION_MS);
+        static final SerializableString POLICY_GENERATION = new SerializedString(AuditFields.POLICY_GENERATION);
+
+        private Names() {}
     }
 }

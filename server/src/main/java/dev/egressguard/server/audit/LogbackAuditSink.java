@@ -8,6 +8,8 @@ import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +26,12 @@ import org.slf4j.LoggerFactory;
  * daily and at 100 MiB (30 days kept). The {@code egressguard.audit} logger does not propagate, so
  * audit lines never mix with diagnostics and diagnostics never reach the audit file.
  *
- * <p>An event loop only queues the event: one writer thread formats the JSON and hands logback
- * everything queued at once as one write, so a burst costs one system call, not one per line; a
- * line is on disk within a few milliseconds. The queue is bounded; {@link #hasCapacity()} turns
- * false before it is full, and the proxy then refuses new requests (fail closed) rather than
- * block an event loop or let traffic pass unaudited.
+ * <p>An event loop only queues the event: one writer thread formats the JSON (one
+ * {@link JsonGenerators} generator per batch) and hands logback everything queued at once as one
+ * write, so a burst costs one system call, not one per line; a line is on disk within a few
+ * milliseconds. The queue is bounded; {@link #hasCapacity()} turns false before it is full, and the
+ * proxy then refuses new requests (fail closed) rather than block an event loop or let traffic
+ * pass unaudited.
  */
 public final class LogbackAuditSink implements AuditSink, AutoCloseable {
     public static final String LOGGER = "egressguard.audit";
@@ -128,12 +131,14 @@ public final class LogbackAuditSink implements AuditSink, AutoCloseable {
                     LockSupport.parkNanos(this, WRITE_INTERVAL_NANOS);
                     continue;
                 }
-                for (AuditEvent e : batch) {
-                    e.appendJson(text, timestamps);
-                    text.append('\n');
+                try (JsonGenerator g = JsonGenerators.create(new StringBuilderWriter(text))) {
+                    for (AuditEvent e : batch) {
+                        e.writeJson(g, timestamps);
+                        g.writeRaw('\n');
+                    }
                 }
                 logger.info(text.toString());
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 log.error("audit write failed: {}", e.toString());
             } finally {
                 batch.clear();

@@ -61,11 +61,10 @@ class LogbackAuditSinkTest {
         Instant at = Instant.parse("2026-11-25T04:43:42.007123Z");
         assertThat(event("1", "a.example", at).toJson()).startsWith("{\"ts\":\"2026-11-25T04:43:42.007Z\",");
         TimestampText t = new TimestampText();
-        StringBuilder sb = new StringBuilder();
-        t.append(sb, Instant.parse("2026-12-31T23:59:59.999Z"));
-        sb.append(' ');
-        t.append(sb, Instant.parse("2027-01-01T00:00:00Z")); // the cached second must roll over
-        assertThat(sb).hasToString("2026-12-31T23:59:59.999Z 2027-01-01T00:00:00.000Z");
+        assertThat(t.format(Instant.parse("2026-12-31T23:59:59.999Z"))).isEqualTo("2026-12-31T23:59:59.999Z");
+        assertThat(t.format(Instant.parse("2027-01-01T00:00:00Z"))).isEqualTo("2027-01-01T00:00:00.000Z"); // the cached second rolls over
+        assertThat(t.format(Instant.parse("+10000-01-01T00:00:00.001Z"))).isEqualTo("10000-01-01T00:00:00.001Z"); // a longer year: the buffer grows
+        assertThat(t.format(Instant.parse("2027-01-01T00:00:00.020Z"))).isEqualTo("2027-01-01T00:00:00.020Z");
     }
 
     @Test
@@ -76,7 +75,7 @@ class LogbackAuditSinkTest {
         String json = e.toJson();
         assertThat(json).doesNotContain("\n").doesNotContain("\r");
         JsonNode n = JSON.readTree(json);
-        assertThat(json).contains("\\ud800end"); // a lone surrogate is escaped, not written as broken UTF-8
+        assertThat(json).contains("\\uD800end"); // a lone surrogate is escaped, not written as broken UTF-8
         assertThat(n.get("host").asText()).startsWith("q\"uote\\back\nline\r\tx\u0001\u001f\u2028");
         assertThat(n.get("bytes_down").asLong()).isEqualTo(2L);
         assertThat(n.has("user")).isFalse();
