@@ -115,7 +115,7 @@ class WhatwgHostParityTest {
             if (!deniedHere(policy, "http://" + raw + "/")) {
                 violations.add(describe(raw) + " -> browser " + mapped + ", allowed here as URL");
             }
-            if (raw.indexOf('%') < 0 && !policy.checkHost(raw, 443).decision().isDenied()) {
+            if (raw.indexOf('%') < 0 && !policy.checkHost(raw, 443).decisionSoFar().isDenied()) {
                 violations.add(describe(raw) + " -> browser " + mapped + ", allowed here as CONNECT host");
             }
         }
@@ -127,14 +127,14 @@ class WhatwgHostParityTest {
 
     /** The browser's ASCII host names a blocked name or address (what a host that only fails our syntax checks is not). */
     private static boolean blocked(Policy policy, String browserHost) {
-        Decision d = policy.checkHost(browserHost, 80).decision();
+        Decision d = policy.checkHost(browserHost, 80).decisionSoFar();
         return d.isDenied() && d.reason() != Reason.HOST_INVALID;
     }
 
     /** Denied or refused by our reading of the URL, with the default policy. */
     private static boolean deniedHere(Policy policy, String url) {
         Optional<TargetUrl> u = TargetUrl.parse(url).url();
-        return u.isEmpty() || policy.checkHost(u.get().host(), u.get().port()).decision().isDenied();
+        return u.isEmpty() || policy.checkHost(u.get().host(), u.get().port()).decisionSoFar().isDenied();
     }
 
     /** The fixed table and some 2,000 generated disguises of the blocked names (seeded: the same every run). */
