@@ -36,6 +36,13 @@ public enum Reason {
     URL_INVALID("url.invalid", "the URL cannot be parsed"),
     URL_UNSUPPORTED_SCHEME("url.unsupported_scheme", "the URL scheme is not http, https, ws or wss"),
 
+    // destinations per identity, before any DNS, and the approver they may consult
+    DEST_NOT_ALLOWED("dest.not_allowed", "no destination pattern of this identity names the host, and its default is deny"),
+    DEST_DENIED("dest.denied", "a deny pattern of this identity's destinations names the host"),
+    APPROVAL_DENIED("approval.denied", "the operator's approver denied this destination"),
+    APPROVAL_TIMEOUT("approval.timeout", "the operator's approver did not answer within approvals.timeout; denied"),
+    APPROVAL_ERROR("approval.error", "the operator's approver could not be asked or gave no valid answer; denied to fail closed"),
+
     // resolution
     DNS_NO_ANSWER("dns.no_answer", "the hostname has no addresses"),
     DNS_ERROR("dns.error", "the hostname could not be resolved"),
@@ -79,5 +86,41 @@ public enum Reason {
     /** True for the reasons that let traffic through. */
     public boolean isAllowing() {
         return this == IP_PUBLIC || this == ALLOW_RULE || this == HOST_NOT_RESOLVED;
+    }
+
+    /**
+     * True when the policy refused the destination itself (a 403): a denied address class, a
+     * blocked or non-canonical host, a port, a destination rule or the approver's answer — as
+     * opposed to a malformed request, a client refused admission, a limit, or a failure.
+     */
+    public boolean isPolicyDenial() {
+        switch (this) {
+            case IP_UNSPECIFIED:
+            case IP_LOOPBACK:
+            case IP_PRIVATE:
+            case IP_CGNAT:
+            case IP_LINK_LOCAL:
+            case IP_METADATA:
+            case IP_BENCHMARK:
+            case IP_DOCUMENTATION:
+            case IP_SPECIAL_USE:
+            case IP_MULTICAST:
+            case IP_RESERVED:
+            case IP_UNIQUE_LOCAL:
+            case IP_SITE_LOCAL:
+            case IP_EMBEDDED_IPV4:
+            case IP_DENIED_RANGE:
+            case HOST_BLOCKED_NAME:
+            case HOST_LEGACY_IPV4_LITERAL:
+            case PORT_NOT_ALLOWED:
+            case DEST_NOT_ALLOWED:
+            case DEST_DENIED:
+            case APPROVAL_DENIED:
+            case APPROVAL_TIMEOUT:
+            case APPROVAL_ERROR:
+                return true;
+            default:
+                return false;
+        }
     }
 }
