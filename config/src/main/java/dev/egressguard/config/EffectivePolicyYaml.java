@@ -172,7 +172,8 @@ public final class EffectivePolicyYaml {
         return items.stream().map(EffectivePolicyYaml::scalar).collect(Collectors.joining(", ", "[", "]"));
     }
 
-    private static String scalar(String s) {
+    /** {@code s} as a YAML scalar: plain when it is safe to be, double-quoted otherwise. */
+    public static String scalar(String s) {
         return PLAIN.matcher(s).matches() ? s : quoted(s);
     }
 
