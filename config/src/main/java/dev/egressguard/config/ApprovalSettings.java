@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * The operator's approver, consulted for destinations an identity's rules {@code ask} about.
  *
- * @param url      where to POST {@code {"identity","host","port","mode"}}: http:// only, no credentials
+ * @param url      where to POST {@code {"identity","host","port","mode"}}: http:// only, with no credentials
+ *                 or query (it is shown by lint and {@code /policy}; the approver trusts the network, not a token)
  * @param timeout  no answer within this: {@code approval.timeout}, denied
  * @param cacheFor how long an answer (allow or deny) is remembered per (identity, host, port)
  */
@@ -19,7 +20,7 @@ public record ApprovalSettings(URI url, Duration timeout, Duration cacheFor) {
     public static final Duration DEFAULT_CACHE_FOR = Duration.ofMinutes(10);
     /** Longest {@code timeout}: a request waits this long for the approver at the most. */
     public static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
-    static final String URL_EXPECTED = "an http:// URL such as http://127.0.0.1:8700/decide (no credentials, no fragment)";
+    static final String URL_EXPECTED = "an http:// URL such as http://127.0.0.1:8700/decide (no credentials, query or fragment)";
 
     public ApprovalSettings {
         Objects.requireNonNull(url, "url");
@@ -46,7 +47,8 @@ public record ApprovalSettings(URI url, Duration timeout, Duration cacheFor) {
         }
         boolean http = u.getScheme() != null && u.getScheme().toLowerCase(Locale.ROOT).equals("http");
         boolean portOk = u.getPort() == -1 || (u.getPort() >= 1 && u.getPort() <= 65535);
-        if (!http || u.isOpaque() || u.getHost() == null || u.getRawUserInfo() != null || u.getRawFragment() != null || !portOk) {
+        if (!http || u.isOpaque() || u.getHost() == null || u.getRawUserInfo() != null || u.getRawQuery() != null
+                || u.getRawFragment() != null || !portOk) {
             return Optional.of(URL_EXPECTED);
         }
         return Optional.empty();

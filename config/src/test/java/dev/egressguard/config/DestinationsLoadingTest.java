@@ -69,12 +69,12 @@ class DestinationsLoadingTest {
 
     @Test
     void theApproverUrlIsPlainHttpWithoutCredentials() {
-        for (String bad : List.of("https://a.example/", "http://user:pw@127.0.0.1:8700/", "http://127.0.0.1:8700/#x", "ftp://a.example/",
+        for (String bad : List.of("https://a.example/", "http://user:pw@127.0.0.1:8700/", "http://127.0.0.1:8700/#x", "http://127.0.0.1:8700/?token=s3cret", "ftp://a.example/",
                 "http:///path", "127.0.0.1:8700", "http://127.0.0.1:70000/", "mailto:x@y.example", "http://a b/")) {
             assertThatThrownBy(() -> PolicyFileLoader.parse("approvals:\n  url: \"" + bad + "\"\n", "t.yaml")).as(bad)
                     .isInstanceOf(ConfigException.class).hasMessageContaining("t.yaml:2: approvals.url: \"" + bad + "\" (expected: an http:// URL");
         }
-        for (String good : List.of("http://127.0.0.1:8700/decide", "HTTP://approver.internal/decide?team=a", "http://[::1]/")) {
+        for (String good : List.of("http://127.0.0.1:8700/decide", "HTTP://approver.internal/decide", "http://[::1]/")) {
             assertThat(PolicyFileLoader.parse("approvals:\n  url: \"" + good + "\"\n", "t.yaml").approvals()).as(good).isPresent();
         }
     }
