@@ -21,16 +21,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code egressguard policy lint|show}. */
+/** {@code egressguard policy lint|show|hash-password|suggest}. */
 @Command(name = "policy", mixinStandardHelpOptions = true, description = "Inspect policy files.",
-        subcommands = {PolicyCommand.Lint.class, PolicyCommand.Show.class, PolicyCommand.HashPassword.class})
+        subcommands = {PolicyCommand.Lint.class, PolicyCommand.Show.class, PolicyCommand.HashPassword.class, PolicySuggestCommand.class})
 final class PolicyCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: lint, show or hash-password");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: lint, show, hash-password or suggest");
     }
 
     @Command(name = "lint", mixinStandardHelpOptions = true,

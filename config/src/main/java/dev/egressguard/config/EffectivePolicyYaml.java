@@ -7,6 +7,10 @@ import dev.egressguard.core.net.HostPattern;
 import dev.egressguard.core.net.HostPort;
 import dev.egressguard.core.net.IpRange;
 import dev.egressguard.core.policy.AllowRule;
+import dev.egressguard.core.policy.DestinationPattern;
+import dev.egressguard.core.policy.DestinationPolicy;
+import dev.egressguard.core.policy.DestinationRules;
+import dev.egressguard.core.policy.Identity;
 import dev.egressguard.core.policy.Policy;
 import java.time.Duration;
 import java.util.List;
@@ -59,6 +63,7 @@ public final class EffectivePolicyYaml {
             }
         }
         y.append("ports: ").append(list(p.ports().entries())).append('\n');
+        whoGoesWhere(y, file);
         y.append("dns:\n");
         y.append("  servers: ").append(list(file.dns().servers().stream().map(EffectivePolicyYaml::listen).collect(Collectors.toList()))).append('\n');
         y.append("  timeout: ").append(duration(file.dns().timeout())).append('\n');
@@ -80,6 +85,54 @@ public final class EffectivePolicyYaml {
         }
         y.append("audit:\n  file: ").append(file.audit().fileIfSet().map(f -> quoted(f.toString())).orElse("      # standard output")).append('\n');
         return y.toString();
+    }
+
+    /** {@code identities}, {@code destinations} and {@code approvals}. */
+    private static void whoGoesWhere(StringBuilder y, PolicyFile file) {
+        DestinationPolicy d = file.destinations();
+        if (d.identities().isEmpty()) {
+            y.append("identities: []\n");
+        } else {
+            y.append("identities:\n");
+            for (Identity i : d.identities().all()) {
+                y.append("  - name: ").append(scalar(i.name())).append('\n');
+                if (!i.users().isEmpty()) {
+                    y.append("    users: ").append(list(i.users())).append('\n');
+                }
+                if (!i.clients().isEmpty()) {
+                    y.append("    clients: ").append(list(i.clients().stream().map(IpRange::toString).collect(Collectors.toList()))).append('\n');
+                }
+            }
+        }
+        if (d.isEmpty()) {
+            y.append("destinations: {}   # none: every destination the denylist allows\n");
+        } else {
+            y.append("destinations:\n");
+            for (DestinationRules r : d.entries().values()) {
+                y.append("  ").append(scalar(r.identity())).append(":\n");
+                y.append("    default: ").append(r.defaultAction().code()).append('\n');
+                patterns(y, "deny", r.deny());
+                patterns(y, "allow", r.allow());
+                patterns(y, "ask", r.ask());
+                r.message().ifPresent(m -> y.append("    message: ").append(quoted(m)).append('\n'));
+            }
+        }
+        if (file.approvals().isPresent()) {
+            ApprovalSettings a = file.approvals().get();
+            y.append("approvals:\n");
+            y.append("  url: ").append(scalar(a.url().toString())).append('\n');
+            y.append("  timeout: ").append(duration(a.timeout())).append('\n');
+            y.append("  cacheFor: ").append(duration(a.cacheFor())).append('\n');
+        } else {
+            y.append("# approvals: none (needed for ask)\n");
+        }
+    }
+
+    private static void patterns(StringBuilder y, String key, List<DestinationPattern> patterns) {
+        if (!patterns.isEmpty()) {
+            y.append("    ").append(key).append(": ").append(list(patterns.stream().map(DestinationPattern::toString)
+                    .collect(Collectors.toList()))).append('\n');
+        }
     }
 
     private static void builtInTable(StringBuilder y) {
@@ -119,7 +172,8 @@ public final class EffectivePolicyYaml {
         return items.stream().map(EffectivePolicyYaml::scalar).collect(Collectors.joining(", ", "[", "]"));
     }
 
-    private static String scalar(String s) {
+    /** {@code s} as a YAML scalar: plain when it is safe to be, double-quoted otherwise. */
+    public static String scalar(String s) {
         return PLAIN.matcher(s).matches() ? s : quoted(s);
     }
 

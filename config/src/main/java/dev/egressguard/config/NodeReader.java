@@ -1,14 +1,18 @@
 package dev.egressguard.config;
 
+import dev.egressguard.core.net.IpRange;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -42,9 +46,19 @@ final class NodeReader {
 
     /** The entries of a mapping; unknown and duplicate keys are problems. Empty when {@code node} is no mapping. */
     Map<String, Node> mapping(Node node, String path, Set<String> allowed) {
+        return mapping(node, path, "a mapping with keys " + String.join(", ", allowed), allowed::contains,
+                key -> "one of " + String.join(", ", allowed) + suggestion(key, allowed));
+    }
+
+    /**
+     * The entries of a mapping whose keys are data (names); a key {@code known} refuses is a
+     * problem whose expectation {@code unknownKey} phrases. Empty when {@code node} is no mapping.
+     */
+    Map<String, Node> mapping(Node node, String path, String expectation, Predicate<String> known,
+            Function<String, String> unknownKey) {
         Map<String, Node> out = new LinkedHashMap<>();
         if (!(node instanceof MappingNode)) {
-            problem(node, path, scalarText(node), "a mapping with keys " + String.join(", ", allowed));
+            problem(node, path, scalarText(node), expectation);
             return out;
         }
         Set<String> seen = new HashSet<>();
@@ -59,8 +73,8 @@ final class NodeReader {
                 problem(t.getKeyNode(), keyPath, key, "each key once; this one is repeated");
                 continue;
             }
-            if (!allowed.contains(key)) {
-                problem(t.getKeyNode(), keyPath, key, "one of " + String.join(", ", allowed) + suggestion(key, allowed));
+            if (!known.test(key)) {
+                problem(t.getKeyNode(), keyPath, key, unknownKey.apply(key));
                 continue;
             }
             out.put(key, t.getValueNode());
@@ -159,6 +173,34 @@ final class NodeReader {
         }
         problem(node, path, text.get(), expected);
         return Optional.empty();
+    }
+
+    /** A list of CIDR blocks; each bad one is a problem, the good ones are returned. */
+    List<IpRange> cidrs(Node n, String path) {
+        List<IpRange> out = new ArrayList<>();
+        List<Node> items = sequence(n, path, "CIDR blocks such as 10.0.0.0/8");
+        for (int i = 0; i < items.size(); i++) {
+            cidr(items.get(i), path + "[" + i + "]").ifPresent(out::add);
+        }
+        return out;
+    }
+
+    Optional<IpRange> cidr(Node n, String path) {
+        Optional<String> text = string(n, path, "a CIDR block such as 10.0.0.0/8 or fd00::/8");
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> problem = IpRange.problem(text.get().strip());
+        if (problem.isPresent()) {
+            problem(n, path, text.get(), problem.get());
+            return Optional.empty();
+        }
+        return IpRange.tryParse(text.get().strip());
+    }
+
+    /** Allowed keys in the order messages list them. */
+    static Set<String> keys(String... keys) {
+        return new LinkedHashSet<>(List.of(keys));
     }
 
     static boolean isNull(Node node) {

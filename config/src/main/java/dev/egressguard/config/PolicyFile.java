@@ -2,20 +2,25 @@ package dev.egressguard.config;
 
 import dev.egressguard.core.net.HostPort;
 import dev.egressguard.core.net.IpRange;
+import dev.egressguard.core.policy.DestinationPolicy;
 import dev.egressguard.core.policy.Policy;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A validated policy file: the destination {@link Policy} plus how the proxy runs it.
  *
- * @param source where it came from ({@code embedded default} or a path), for banners and messages
- * @param listen the proxy's listen address
- * @param access who may use the proxy: {@code clients}, PROXY protocol, {@code auth}
- * @param admin  the admin listener
+ * @param source       where it came from ({@code embedded default} or a path), for banners and messages
+ * @param listen       the proxy's listen address
+ * @param access       who may use the proxy: {@code clients}, PROXY protocol, {@code auth}
+ * @param admin        the admin listener
+ * @param destinations who may go where: {@code identities} and their {@code destinations}
+ * @param approvals    the approver {@code ask} consults; empty when none is configured (then nothing asks)
  */
 public record PolicyFile(String source, HostPort listen, AccessSettings access, Policy policy, DnsSettings dns,
-                         Limits limits, AuditSettings audit, AdminSettings admin) {
+                         Limits limits, AuditSettings audit, AdminSettings admin, DestinationPolicy destinations,
+                         Optional<ApprovalSettings> approvals) {
     public static final String EMBEDDED_SOURCE = "embedded default";
 
     public PolicyFile {
@@ -27,6 +32,11 @@ public record PolicyFile(String source, HostPort listen, AccessSettings access, 
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(destinations, "destinations");
+        Objects.requireNonNull(approvals, "approvals");
+        if (destinations.asks() && approvals.isEmpty()) {
+            throw new IllegalArgumentException("destinations ask, but approvals is not set (expected: approvals.url)");
+        }
     }
 
     /** Source CIDRs allowed to use the proxy. */
@@ -36,16 +46,16 @@ public record PolicyFile(String source, HostPort listen, AccessSettings access, 
 
     /** This file listening elsewhere ({@code --listen}). */
     public PolicyFile withListen(HostPort address) {
-        return new PolicyFile(source, address, access, policy, dns, limits, audit, admin);
+        return new PolicyFile(source, address, access, policy, dns, limits, audit, admin, destinations, approvals);
     }
 
     /** This file with other DNS settings (a reload keeps the resolver the proxy started with). */
     public PolicyFile withDns(DnsSettings settings) {
-        return new PolicyFile(source, listen, access, policy, settings, limits, audit, admin);
+        return new PolicyFile(source, listen, access, policy, settings, limits, audit, admin, destinations, approvals);
     }
 
     /** This file with another admin listener ({@code --admin-listen}). */
     public PolicyFile withAdmin(AdminSettings settings) {
-        return new PolicyFile(source, listen, access, policy, dns, limits, audit, settings);
+        return new PolicyFile(source, listen, access, policy, dns, limits, audit, settings, destinations, approvals);
     }
 }

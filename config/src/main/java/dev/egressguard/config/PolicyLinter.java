@@ -17,7 +17,8 @@ import java.util.Optional;
 
 /**
  * Warnings about a valid policy: exceptions that open more than they seem to, rules that do
- * nothing or are shadowed, and settings that weaken the proxy. Never errors: the loader owns those.
+ * nothing or are shadowed, and settings that weaken the proxy; {@link DestinationsLint} for who may
+ * go where. Never errors: the loader owns those.
  */
 public final class PolicyLinter {
     private static final IpRange LOOPBACK_V4 = IpRange.parse("127.0.0.0/8");
@@ -67,6 +68,7 @@ public final class PolicyLinter {
                 }
             }
         }
+        DestinationsLint.lint(file, out);
         return out;
     }
 

@@ -36,6 +36,13 @@ public enum Reason {
     URL_INVALID("url.invalid", "the URL cannot be parsed", Kind.REQUEST),
     URL_UNSUPPORTED_SCHEME("url.unsupported_scheme", "the URL scheme is not http, https, ws or wss", Kind.REQUEST),
 
+    // destinations per identity, before any DNS, and the approver they may consult
+    DEST_NOT_ALLOWED("dest.not_allowed", "no destination pattern of this identity names the host, and its default is deny", Kind.DESTINATION_RULE),
+    DEST_DENIED("dest.denied", "a deny pattern of this identity's destinations names the host", Kind.DESTINATION_RULE),
+    APPROVAL_DENIED("approval.denied", "the operator's approver denied this destination", Kind.DESTINATION_RULE),
+    APPROVAL_TIMEOUT("approval.timeout", "the operator's approver did not answer within approvals.timeout; denied", Kind.DESTINATION_RULE),
+    APPROVAL_ERROR("approval.error", "the operator's approver could not be asked or gave no valid answer; denied to fail closed", Kind.DESTINATION_RULE),
+
     // resolution
     DNS_NO_ANSWER("dns.no_answer", "the hostname has no addresses", Kind.RESOLUTION),
     DNS_ERROR("dns.error", "the hostname could not be resolved", Kind.RESOLUTION),
@@ -106,5 +113,14 @@ public enum Reason {
     /** True for the reasons that let traffic through. */
     public boolean isAllowing() {
         return kind == Kind.ALLOWING;
+    }
+
+    /**
+     * True when the policy refused the destination itself (a 403): a denied address class, a
+     * blocked or non-canonical host, a port, a destination rule or the approver's answer — as
+     * opposed to a malformed request, a client refused admission, a limit, or a failure.
+     */
+    public boolean isPolicyDenial() {
+        return kind == Kind.ADDRESS || kind == Kind.DESTINATION_RULE;
     }
 }

@@ -22,6 +22,8 @@ public final class AuditFields {
     public static final String BYTES_DOWN = "bytes_down";
     public static final String DURATION_MS = "duration_ms";
     public static final String POLICY_GENERATION = "policy_generation";
+    public static final String IDENTITY = "identity";
+    public static final String APPROVAL = "approval";
 
     public static final String EVENT_DECISION = "decision";
     public static final String EVENT_CLOSE = "close";
