@@ -140,7 +140,7 @@ class PolicySuggestCommandTest {
 
     private static boolean allowed(PolicyFile policy, String identity, String host, int port) {
         DestinationDecision d = policy.destinations().decide(identity, host, port);
-        return d.isAllowed() && policy.policy().checkHost(host, port).decision().isAllowed();
+        return d.isAllowed() && policy.policy().checkHost(host, port).decisionSoFar().isAllowed();
     }
 
     @Test
