@@ -45,6 +45,7 @@ class RunCommandIT {
         env.put("HOME", home.toString());
         env.put("NO_PROXY", "localhost,127.0.0.1");
         env.put("no_proxy", "*");
+        env.put("ALL_PROXY", "socks5h://127.0.0.1:1"); // some other way out: run removes it
         return env;
     }
 
@@ -84,7 +85,8 @@ class RunCommandIT {
                 "WS_PROXY", "WSS_PROXY", "OPENCLAW_PROXY_URL")) {
             assertThat(r.out()).contains(v + "=" + proxy.url());
         }
-        assertThat(r.out()).doesNotContain("NO_PROXY=").doesNotContain("no_proxy=").contains("JAVA_TOOL_OPTIONS=-javaagent:");
+        assertThat(r.out()).doesNotContain("NO_PROXY=").doesNotContain("no_proxy=").contains("JAVA_TOOL_OPTIONS=-javaagent:")
+                .contains("NODE_USE_ENV_PROXY=1\n").contains("EGRESSGUARD_PROXY_ENABLED=true\n").doesNotContain("ALL_PROXY=");
     }
 
     @Test
@@ -144,7 +146,8 @@ class RunCommandIT {
         env.put("OPENCLAW_CONTAINER_ALLOW_LOOPBACK_PROXY_URL", "1");
         ChildProcess.Result ok = ChildProcess.run(cmd, env, null, Duration.ofSeconds(60));
         assertThat(ok.exit()).as(ok.err()).isZero();
-        assertThat(ok.out()).contains("argv: exec -i -e HTTP_PROXY").contains("-e OPENCLAW_PROXY_URL -e no_proxy= -e NO_PROXY= -e GLOBAL_AGENT_NO_PROXY= agent-box app --serve")
+        assertThat(ok.out()).contains("argv: exec -i -e HTTP_PROXY")
+                .contains("-e OPENCLAW_PROXY_URL -e NODE_USE_ENV_PROXY -e no_proxy= -e NO_PROXY= -e GLOBAL_AGENT_NO_PROXY= agent-box app --serve")
                 .contains("OPENCLAW_PROXY_URL=" + proxy.url());
     }
 }
