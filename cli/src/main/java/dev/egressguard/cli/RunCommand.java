@@ -35,11 +35,14 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run CMD with its HTTP and WebSocket egress routed through the configured proxy.",
-                "Sets HTTP(S)_PROXY, http(s)_proxy, GLOBAL_AGENT_HTTP(S)_PROXY, WS(S)_PROXY, OPENCLAW_PROXY_URL, NODE_USE_ENV_PROXY=1,",
-                "EGRESSGUARD_PROXY_ENABLED=true and, with a SOCKS proxy, ALL_PROXY; removes no_proxy, NO_PROXY and",
-                "GLOBAL_AGENT_NO_PROXY; adds the routing javaagent to JAVA_TOOL_OPTIONS. --isolate (Linux) also takes every",
-                "other way out away. Refuses to start CMD when routing is enabled but broken, when it is not enabled at all",
-                "(unless --if-enabled), and when --isolate cannot isolate. Exit status: CMD's, or 78 when CMD was refused."})
+                "Sets HTTP(S)_PROXY, http(s)_proxy, GLOBAL_AGENT_HTTP(S)_PROXY, WS(S)_PROXY,",
+                "OPENCLAW_PROXY_URL, NODE_USE_ENV_PROXY=1, EGRESSGUARD_PROXY_ENABLED=true and,",
+                "with a SOCKS proxy, ALL_PROXY; removes no_proxy, NO_PROXY and",
+                "GLOBAL_AGENT_NO_PROXY; adds the routing javaagent to JAVA_TOOL_OPTIONS.",
+                "--isolate (Linux) takes every other way out away.",
+                "Refuses to start CMD when routing is enabled but broken, when it is not",
+                "enabled (unless --if-enabled), and when --isolate cannot isolate.",
+                "Exit status: CMD's, or 78 when CMD was refused."})
 final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -68,10 +71,10 @@ final class RunCommand implements Callable<Integer> {
         String container;
 
         @Option(names = "--isolate",
-                description = {"Linux: run CMD in a new network namespace (bubblewrap) whose only interface is its own loopback; the proxy",
-                        "variables point at forwarders on 127.0.0.1:" + IsolatedRun.HTTP_PORT + " (and :" + IsolatedRun.SOCKS_PORT
-                                + " for SOCKS) that relay to the proxy. Raw",
-                        "sockets, UDP and DNS fail. Exit 78, CMD not started, where namespaces cannot be made."})
+                description = "Linux: run CMD in a network namespace (bubblewrap) whose only interface is its own loopback. The proxy"
+                        + " variables point at forwarders on 127.0.0.1:" + IsolatedRun.HTTP_PORT + " (and :" + IsolatedRun.SOCKS_PORT
+                        + " for SOCKS) there, which relay to the proxy; raw sockets, UDP and DNS fail. Exit 78, CMD not started, where"
+                        + " namespaces cannot be made.")
         boolean isolate;
     }
 
@@ -84,8 +87,8 @@ final class RunCommand implements Callable<Integer> {
         boolean noJavaAgent;
 
         @Option(names = "--socks", paramLabel = "<url>|off",
-                description = {"The proxy's SOCKS5 listener (socks5h://HOST:PORT), given to CMD as ALL_PROXY and all_proxy.",
-                        "Default: proxy.socksUrl from the runtime config; off: none for this run."})
+                description = "The proxy's SOCKS5 listener (socks5h://HOST:PORT), for CMD in ALL_PROXY and all_proxy."
+                        + " Default: proxy.socksUrl from the runtime config; off: none for this run.")
         String socks;
 
         Optional<ProxyUrl> socksProxy(RuntimeConfigOption config) {

@@ -268,19 +268,10 @@ class IsolatedRunIT {
 
     @Test
     void exitStatusStandardStreamsAndTermPassThrough(@TempDir Path home) throws Exception {
-        ChildProcess.Result r = ChildProcess.run(isolated("sh", "-c", "cat; echo oops >&2; exit 7"), env(home), "from stdin\n", Duration.ofSeconds(90));
-        assertThat(r.exit()).isEqualTo(7);
-        assertThat(r.out()).isEqualTo("from stdin\n");
-        assertThat(r.err()).contains("oops");
+        ChildProcess.assertStreamsAndStatusPassThrough(isolated(ChildProcess.CAT_OOPS_EXIT_7), env(home));
 
         Path ready = home.resolve("ready");
-        Process p = ChildProcess.start(isolated("sh", "-c", "trap 'exit 42' TERM; touch " + ready + "; while :; do sleep 0.1; done"), env(home));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(ready) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(Files.exists(ready)).as("the child started").isTrue();
-        p.destroy(); // SIGTERM to egressguard run, by PID: it passes TERM to the command inside
-        assertThat(ChildProcess.finish(p, Duration.ofSeconds(30)).exit()).isEqualTo(42);
+        assertThat(ChildProcess.terminateOnceReady(isolated("sh", "-c", ChildProcess.trapTermLoop(ready)), env(home), ready, Duration.ofSeconds(60)))
+                .as("run passes TERM to the command inside, in its own session").isEqualTo(42);
     }
 }

@@ -36,6 +36,7 @@ class IsolationRefusedIT {
     /** The documented seam: EGRESSGUARD_BWRAP names the bubblewrap binary; here one that does not exist. */
     @Test
     void withoutBubblewrapTheCommandIsRefused(@TempDir Path dir) throws Exception {
+        assumeTrue(System.getProperty("os.name", "").toLowerCase().startsWith("linux"), "skipped: --isolate is for Linux");
         Path marker = dir.resolve("started");
         ChildProcess.Result r = ChildProcess.run(isolatedTouch(config(dir), marker), Map.of("EGRESSGUARD_BWRAP", "/nonexistent/bwrap"), null,
                 Duration.ofSeconds(60));

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -91,24 +90,14 @@ class RunCommandIT {
 
     @Test
     void exitStatusAndStandardStreamsPassThrough(@TempDir Path home) throws Exception {
-        ChildProcess.Result r = ChildProcess.run(run("sh", "-c", "cat; echo oops >&2; exit 7"), env(home), "from stdin\n", Duration.ofSeconds(60));
-        assertThat(r.exit()).isEqualTo(7);
-        assertThat(r.out()).isEqualTo("from stdin\n");
-        assertThat(r.err()).contains("oops");
+        ChildProcess.assertStreamsAndStatusPassThrough(run(ChildProcess.CAT_OOPS_EXIT_7), env(home));
     }
 
     @Test
     void termReachesTheChildAndItsStatusComesBack(@TempDir Path home) throws Exception {
         Path ready = home.resolve("ready");
-        Process p = ChildProcess.start(run("sh", "-c", "trap 'exit 42' TERM; touch " + ready + "; while :; do sleep 0.1; done"), env(home));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.exists(ready) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(Files.exists(ready)).as("the child started").isTrue();
-        p.destroy(); // SIGTERM to egressguard run, by PID
-        ChildProcess.Result r = ChildProcess.finish(p, Duration.ofSeconds(30));
-        assertThat(r.exit()).isEqualTo(42);
+        assertThat(ChildProcess.terminateOnceReady(run("sh", "-c", ChildProcess.trapTermLoop(ready)), env(home), ready, Duration.ofSeconds(30)))
+                .isEqualTo(42);
     }
 
     @Test

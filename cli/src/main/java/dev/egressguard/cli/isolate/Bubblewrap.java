@@ -137,7 +137,7 @@ public final class Bubblewrap {
         if (status != 0) {
             String said = output.lines().map(String::strip).filter(l -> !l.isEmpty()).limit(3).collect(Collectors.joining(" / "));
             throw new IsolationUnavailableException("cannot create a network namespace here (" + bwrap + " exited " + status
-                    + (said.isEmpty() ? "" : ": " + said) + "): " + String.join("; ", NamespaceSupport.hints(procSys)));
+                    + (said.isEmpty() ? "" : ": " + said) + "): " + String.join("; ", NamespaceKnobs.hints(procSys)));
         }
     }
 

@@ -13,8 +13,8 @@ import java.util.Optional;
  * that lifts each one. Read from {@code /proc/sys} (a parameter, so that tests can hand in a tree
  * of their own).
  */
-final class NamespaceSupport {
-    private NamespaceSupport() {}
+final class NamespaceKnobs {
+    private NamespaceKnobs() {}
 
     /** One sentence per knob that forbids unprivileged user namespaces; a general one when none does. */
     static List<String> hints(Path procSys) {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The hints come from the knobs as the kernel shows them; a tree of files stands for /proc/sys. */
-class NamespaceSupportTest {
+class NamespaceKnobsTest {
     @TempDir
     Path procSys;
 
@@ -23,7 +23,7 @@ class NamespaceSupportTest {
         knob("kernel/unprivileged_userns_clone", "0");
         knob("user/max_user_namespaces", "0");
         knob("kernel/apparmor_restrict_unprivileged_userns", "1");
-        assertThat(NamespaceSupport.hints(procSys)).hasSize(3)
+        assertThat(NamespaceKnobs.hints(procSys)).hasSize(3)
                 .anySatisfy(h -> assertThat(h).contains("sysctl -w kernel.unprivileged_userns_clone=1"))
                 .anySatisfy(h -> assertThat(h).contains("sysctl -w user.max_user_namespaces=15000"))
                 .anySatisfy(h -> assertThat(h).contains("AppArmor").contains("kernel.apparmor_restrict_unprivileged_userns=0"));
@@ -34,7 +34,7 @@ class NamespaceSupportTest {
         knob("kernel/unprivileged_userns_clone", "1");
         knob("user/max_user_namespaces", "15000");
         knob("kernel/apparmor_restrict_unprivileged_userns", "0");
-        assertThat(NamespaceSupport.hints(procSys)).singleElement().asString()
+        assertThat(NamespaceKnobs.hints(procSys)).singleElement().asString()
                 .startsWith("user and network namespaces are not allowed to this process").contains("seccomp");
     }
 }
