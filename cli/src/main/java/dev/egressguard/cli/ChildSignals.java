@@ -1,9 +1,10 @@
 package dev.egressguard.cli;
 
-import java.io.IOException;
+import dev.egressguard.cli.isolate.ProcessSignals;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -18,15 +19,24 @@ final class ChildSignals {
     private static final List<String> FORWARDED = List.of("TERM", "INT", "HUP");
 
     private final Queue<String> pending = new ConcurrentLinkedQueue<>();
-    private volatile Process child;
+    private volatile Consumer<String> target;
 
     private ChildSignals() {}
 
+    /** For a child in this process's terminal session: what the terminal sends the whole group is not sent twice. */
     static ChildSignals install() {
-        ChildSignals signals = new ChildSignals();
         // On a terminal, Ctrl-C and a hangup reach the whole foreground group, the child included:
         // passing them on too would deliver them twice (a second INT means "force quit" to many runtimes).
-        List<String> forwarded = System.console() != null ? List.of("TERM") : FORWARDED;
+        return install(System.console() != null ? List.of("TERM") : FORWARDED);
+    }
+
+    /** For a child in a session of its own (run --isolate), which the terminal's signals never reach. */
+    static ChildSignals installForDetachedChild() {
+        return install(FORWARDED);
+    }
+
+    private static ChildSignals install(List<String> forwarded) {
+        ChildSignals signals = new ChildSignals();
         for (String name : forwarded) {
             try {
                 Signal.handle(new Signal(name), s -> signals.received(name));
@@ -37,34 +47,24 @@ final class ChildSignals {
         return signals;
     }
 
-    synchronized void forwardTo(Process started) {
-        this.child = started;
+    void forwardTo(Process started) {
+        forwardTo(name -> ProcessSignals.send(started, name));
+    }
+
+    /** From now on, signals (and those that came before) go to {@code sink}, by name ({@code TERM}). */
+    synchronized void forwardTo(Consumer<String> sink) {
+        this.target = sink;
         for (String name = pending.poll(); name != null; name = pending.poll()) {
-            send(started, name);
+            sink.accept(name);
         }
     }
 
     private synchronized void received(String name) {
-        Process c = child;
-        if (c == null) {
+        Consumer<String> t = target;
+        if (t == null) {
             pending.add(name);
         } else {
-            send(c, name);
-        }
-    }
-
-    private static void send(Process child, String name) {
-        if (!child.isAlive()) {
-            return;
-        }
-        if (name.equals("TERM")) {
-            child.destroy();
-            return;
-        }
-        try {
-            new ProcessBuilder("kill", "-" + name, Long.toString(child.pid())).inheritIO().start();
-        } catch (IOException e) {
-            log.warn("cannot pass SIG{} to {}: {}", name, child.pid(), e.toString());
+            t.accept(name);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.egressguard.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,6 +58,40 @@ final class ChildProcess {
         o.join(5000);
         e.join(5000);
         return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A command that copies its standard input to standard output, writes "oops" to standard error and exits 7. */
+    static final String[] CAT_OOPS_EXIT_7 = {"sh", "-c", "cat; echo oops >&2; exit 7"};
+
+    /** Runs {@code command} (one that runs {@link #CAT_OOPS_EXIT_7}) and checks that streams and status came through. */
+    static void assertStreamsAndStatusPassThrough(List<String> command, Map<String, String> env) throws Exception {
+        Result r = run(command, env, "from stdin\n", Duration.ofSeconds(90));
+        assertThat(r.exit()).as(r.err()).isEqualTo(7);
+        assertThat(r.out()).isEqualTo("from stdin\n");
+        assertThat(r.err()).contains("oops");
+    }
+
+    /** A shell loop that marks {@code ready} once running and exits 42 on TERM. */
+    static String trapTermLoop(Path ready) {
+        return "trap 'exit 42' TERM; touch " + ready + "; while :; do sleep 0.1; done";
+    }
+
+    /**
+     * Starts {@code command} (one that runs {@link #trapTermLoop}), waits (bounded) until it is
+     * ready, sends SIGTERM to the process started, by PID, and returns the exit status it ends with.
+     */
+    static int terminateOnceReady(List<String> command, Map<String, String> env, Path ready, Duration startup) throws Exception {
+        Process p = start(command, env);
+        long deadline = System.nanoTime() + startup.toNanos();
+        while (!Files.exists(ready) && System.nanoTime() < deadline && p.isAlive()) {
+            Thread.sleep(50);
+        }
+        if (!Files.exists(ready)) {
+            p.destroyForcibly();
+            throw new AssertionError("the child did not start within " + startup + ": " + finish(p, Duration.ofSeconds(10)));
+        }
+        p.destroy();
+        return finish(p, Duration.ofSeconds(30)).exit();
     }
 
     private static Thread pump(InputStream in, ByteArrayOutputStream to) {

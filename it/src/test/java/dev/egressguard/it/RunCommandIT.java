@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -45,6 +44,7 @@ class RunCommandIT {
         env.put("HOME", home.toString());
         env.put("NO_PROXY", "localhost,127.0.0.1");
         env.put("no_proxy", "*");
+        env.put("ALL_PROXY", "socks5h://127.0.0.1:1"); // some other way out: run removes it
         return env;
     }
 
@@ -84,29 +84,20 @@ class RunCommandIT {
                 "WS_PROXY", "WSS_PROXY", "OPENCLAW_PROXY_URL")) {
             assertThat(r.out()).contains(v + "=" + proxy.url());
         }
-        assertThat(r.out()).doesNotContain("NO_PROXY=").doesNotContain("no_proxy=").contains("JAVA_TOOL_OPTIONS=-javaagent:");
+        assertThat(r.out()).doesNotContain("NO_PROXY=").doesNotContain("no_proxy=").contains("JAVA_TOOL_OPTIONS=-javaagent:")
+                .contains("NODE_USE_ENV_PROXY=1\n").contains("EGRESSGUARD_PROXY_ENABLED=true\n").doesNotContain("ALL_PROXY=");
     }
 
     @Test
     void exitStatusAndStandardStreamsPassThrough(@TempDir Path home) throws Exception {
-        ChildProcess.Result r = ChildProcess.run(run("sh", "-c", "cat; echo oops >&2; exit 7"), env(home), "from stdin\n", Duration.ofSeconds(60));
-        assertThat(r.exit()).isEqualTo(7);
-        assertThat(r.out()).isEqualTo("from stdin\n");
-        assertThat(r.err()).contains("oops");
+        ChildProcess.assertStreamsAndStatusPassThrough(run(ChildProcess.CAT_OOPS_EXIT_7), env(home));
     }
 
     @Test
     void termReachesTheChildAndItsStatusComesBack(@TempDir Path home) throws Exception {
         Path ready = home.resolve("ready");
-        Process p = ChildProcess.start(run("sh", "-c", "trap 'exit 42' TERM; touch " + ready + "; while :; do sleep 0.1; done"), env(home));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.exists(ready) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(Files.exists(ready)).as("the child started").isTrue();
-        p.destroy(); // SIGTERM to egressguard run, by PID
-        ChildProcess.Result r = ChildProcess.finish(p, Duration.ofSeconds(30));
-        assertThat(r.exit()).isEqualTo(42);
+        assertThat(ChildProcess.terminateOnceReady(run("sh", "-c", ChildProcess.trapTermLoop(ready)), env(home), ready, Duration.ofSeconds(30)))
+                .isEqualTo(42);
     }
 
     @Test
@@ -144,7 +135,8 @@ class RunCommandIT {
         env.put("OPENCLAW_CONTAINER_ALLOW_LOOPBACK_PROXY_URL", "1");
         ChildProcess.Result ok = ChildProcess.run(cmd, env, null, Duration.ofSeconds(60));
         assertThat(ok.exit()).as(ok.err()).isZero();
-        assertThat(ok.out()).contains("argv: exec -i -e HTTP_PROXY").contains("-e OPENCLAW_PROXY_URL -e no_proxy= -e NO_PROXY= -e GLOBAL_AGENT_NO_PROXY= agent-box app --serve")
+        assertThat(ok.out()).contains("argv: exec -i -e HTTP_PROXY")
+                .contains("-e OPENCLAW_PROXY_URL -e NODE_USE_ENV_PROXY -e no_proxy= -e NO_PROXY= -e GLOBAL_AGENT_NO_PROXY= agent-box app --serve")
                 .contains("OPENCLAW_PROXY_URL=" + proxy.url());
     }
 }

@@ -11,10 +11,14 @@ import java.util.Optional;
 
 /**
  * A forward proxy's URL, parsed the way browsers parse URLs (WHATWG host rules: {@code 127.1} is
- * {@code 127.0.0.1}). Credentials may be present; {@link #toString()} and {@link #redacted()} never
- * show them, {@link #toUriString()} (for a child's environment) does.
+ * {@code 127.0.0.1}), or a SOCKS proxy's {@code socks5h://} URL ({@link #tryParseSocks}).
+ * Credentials may be present; {@link #toString()} and {@link #redacted()} never show them,
+ * {@link #toUriString()} (for a child's environment) does.
  */
 public final class ProxyUrl {
+    /** The one SOCKS scheme accepted: SOCKS5 with names resolved by the proxy. */
+    public static final String SOCKS_SCHEME = "socks5h";
+
     private final String scheme;
     private final String host;
     private final int port;
@@ -47,6 +51,34 @@ public final class ProxyUrl {
             return Optional.empty(); // a broken %-escape is not a URL; failing later would print the password
         }
         return Optional.of(new ProxyUrl(u.scheme(), u.host(), u.port(), u.hasWrittenPort(), userInfo));
+    }
+
+    /**
+     * A SOCKS proxy's URL: {@code socks5h://[user[:password]@]host:port} (scheme in any case),
+     * credentials kept; empty for anything else, {@code socks5://} included (that scheme tells
+     * clients to resolve names themselves, so the proxy would see addresses instead of names).
+     */
+    public static Optional<ProxyUrl> tryParseSocks(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        String s = text.strip();
+        String prefix = SOCKS_SCHEME + "://";
+        if (!s.regionMatches(true, 0, prefix, 0, prefix.length())) {
+            return Optional.empty();
+        }
+        return tryParse("http://" + s.substring(prefix.length()))
+                .filter(u -> u.explicitPort && !u.host.isEmpty())
+                .map(u -> new ProxyUrl(SOCKS_SCHEME, u.host, u.port, true, u.rawUserInfo));
+    }
+
+    /** The same scheme and credentials at another address: what a child reaches through a local forwarder. */
+    public ProxyUrl at(String newHost, int newPort) {
+        return new ProxyUrl(scheme, newHost, newPort, true, rawUserInfo);
+    }
+
+    public String scheme() {
+        return scheme;
     }
 
     private static boolean decodes(String userInfo) {
@@ -125,7 +157,8 @@ public final class ProxyUrl {
         if (rawUserInfo != null) {
             creds = rawUserInfo.indexOf(':') >= 0 ? "redacted:redacted@" : "redacted@";
         }
-        return scheme + "://" + creds + uriHost() + (port != TargetUrl.defaultPort(scheme) ? ":" + port : "") + "/";
+        boolean showPort = scheme.equals(SOCKS_SCHEME) || port != TargetUrl.defaultPort(scheme);
+        return scheme + "://" + creds + uriHost() + (showPort ? ":" + port : "") + "/";
     }
 
     @Override

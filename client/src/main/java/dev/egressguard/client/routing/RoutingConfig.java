@@ -1,5 +1,6 @@
 package dev.egressguard.client.routing;
 
+import dev.egressguard.core.net.UrlCredentials;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -86,5 +87,33 @@ public final class RoutingConfig {
             throw new ProxyRoutingException(INVALID_URL);
         }
         return RoutingSettings.through(url.get(), source);
+    }
+
+    /**
+     * {@code proxy.socksUrl} from the runtime config: the proxy's SOCKS5 listener, which children
+     * get as {@code ALL_PROXY}; empty when it is not set.
+     *
+     * @throws ProxyRoutingException when it is set but is not a {@code socks5h://host:port} URL, or the config is unreadable
+     */
+    public static Optional<ProxyUrl> socksProxy(Optional<Path> configFile, Map<String, String> env, Path home) {
+        RuntimeConfigFile config;
+        Optional<String> text;
+        try {
+            config = RuntimeConfigFile.load(RuntimeConfigFile.locate(configFile, env, home));
+            text = config.socksUrl();
+        } catch (RuntimeConfigException e) {
+            throw new ProxyRoutingException("proxy: " + e.getMessage());
+        }
+        return text.map(t -> parseSocksProxy(t, RuntimeConfigFile.SOCKS_URL + " in " + config.path()));
+    }
+
+    /**
+     * A SOCKS proxy URL given by {@code source} (a config key, a command-line option).
+     *
+     * @throws ProxyRoutingException when it is not a {@code socks5h://host:port} URL; the message never shows credentials
+     */
+    public static ProxyUrl parseSocksProxy(String text, String source) {
+        return ProxyUrl.tryParseSocks(text).orElseThrow(() -> new ProxyRoutingException("proxy: " + source + ": \""
+                + UrlCredentials.redact(text.strip()) + "\" (" + RuntimeConfigFile.SOCKS_EXPECTED + ")"));
     }
 }

@@ -24,7 +24,8 @@ import org.yaml.snakeyaml.representer.Representer;
 
 /**
  * The runtime config file that holds the spec's {@code proxy:} block ({@code proxy.enabled},
- * {@code proxy.proxyUrl}) among whatever else the runtime keeps there. Other keys are kept as they
+ * {@code proxy.proxyUrl}, and egressguard's {@code proxy.socksUrl}) among whatever else the runtime
+ * keeps there. Other keys are kept as they
  * are (comments are not). Immutable: {@link #with} and {@link #without} return the changed file,
  * {@link #save} writes it atomically, readable by its owner only (it may hold proxy credentials).
  */
@@ -33,6 +34,10 @@ public final class RuntimeConfigFile {
     public static final String PROXY_URL = "proxy.proxyUrl";
     /** Largest runtime config file read: 1 MiB, whatever the file is (a pipe or a device has no size to trust). */
     public static final int MAX_FILE_BYTES = 1 << 20;
+    /** egressguard's addition: the proxy's SOCKS5 listener, handed to children as {@code ALL_PROXY}. */
+    public static final String SOCKS_URL = "proxy.socksUrl";
+    /** The expectation in every message about {@code proxy.socksUrl}. */
+    public static final String SOCKS_EXPECTED = "expected: a socks5h:// URL with host and port, e.g. socks5h://127.0.0.1:1080";
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
     private final Path path;
@@ -130,6 +135,12 @@ public final class RuntimeConfigFile {
         return get(PROXY_URL).map(Object::toString).filter(s -> !s.isBlank());
     }
 
+    /** {@code proxy.socksUrl} as text, if present and not blank. */
+    public Optional<String> socksUrl() {
+        checkProxyShape();
+        return get(SOCKS_URL).map(Object::toString).filter(s -> !s.isBlank());
+    }
+
     /**
      * A {@code proxy} that is not a mapping, or a literal {@code proxy.enabled} key, would otherwise
      * read as "not enabled" and let a process run unrouted without a word: both are errors.
@@ -139,7 +150,7 @@ public final class RuntimeConfigFile {
         if (proxy != null && !(proxy instanceof Map)) {
             throw new RuntimeConfigException(path + ": proxy: \"" + proxy + "\" (expected: a mapping with enabled and proxyUrl)");
         }
-        for (String literal : new String[] {PROXY_ENABLED, PROXY_URL}) {
+        for (String literal : new String[] {PROXY_ENABLED, PROXY_URL, SOCKS_URL}) {
             if (root.containsKey(literal)) {
                 throw new RuntimeConfigException(path + ": \"" + literal + "\" is a key of its own here (expected: proxy:\n  "
                         + literal.substring(6) + ": ..., nested under proxy)");
@@ -150,7 +161,7 @@ public final class RuntimeConfigFile {
     /**
      * The file with {@code key} set to {@code value} (a YAML scalar: {@code true}, {@code 8080}, text).
      * The spec's keys are validated: {@code proxy.enabled} must be a boolean, {@code proxy.proxyUrl} an
-     * {@code http://host:port} forward proxy.
+     * {@code http://host:port} forward proxy, {@code proxy.socksUrl} a {@code socks5h://host:port} proxy.
      */
     public RuntimeConfigFile with(String key, String value) {
         checkKey(key);
@@ -163,6 +174,12 @@ public final class RuntimeConfigFile {
             if (!usable) {
                 throw new RuntimeConfigException(key + ": " + ProxyUrl.tryParse(text).map(ProxyUrl::redacted).orElse("\"" + UrlCredentials.redact(text) + "\"")
                         + " (expected: an http:// forward proxy URL with host and port, e.g. http://127.0.0.1:3128)");
+            }
+            parsed = text;
+        } else if (key.equals(SOCKS_URL)) {
+            String text = value.strip();
+            if (ProxyUrl.tryParseSocks(text).isEmpty()) {
+                throw new RuntimeConfigException(key + ": \"" + UrlCredentials.redact(text) + "\" (" + SOCKS_EXPECTED + ")");
             }
             parsed = text;
         }

@@ -26,6 +26,18 @@ class ChildEnvironmentTest {
     }
 
     @Test
+    void nodeRoutesItsBuiltInClientsAndAllProxyIsOursOrNone() {
+        Map<String, String> env = new HashMap<>(Map.of("ALL_PROXY", "socks5://elsewhere:1080", "all_proxy", "socks5://elsewhere:1080"));
+        ProxyUrl proxy = ProxyUrl.tryParse("http://127.0.0.1:3128").orElseThrow();
+        ChildEnvironment.apply(env, proxy, Optional.empty(), Optional.empty());
+        assertThat(env).containsEntry("NODE_USE_ENV_PROXY", "1").doesNotContainKeys("ALL_PROXY", "all_proxy", "JAVA_TOOL_OPTIONS");
+        ProxyUrl socks = ProxyUrl.tryParseSocks("socks5h://u:p@127.0.0.1:1080").orElseThrow();
+        ChildEnvironment.apply(env, proxy, Optional.of(socks), Optional.empty());
+        assertThat(env).containsEntry("ALL_PROXY", "socks5h://u:p@127.0.0.1:1080").containsEntry("all_proxy", "socks5h://u:p@127.0.0.1:1080")
+                .containsEntry("HTTP_PROXY", "http://127.0.0.1:3128");
+    }
+
+    @Test
     void disabledRoutingLeavesTheEnvironmentAlone() {
         Map<String, String> env = new HashMap<>(Map.of("NO_PROXY", "localhost"));
         ChildEnvironment.apply(env, RoutingSettings.disabled(), Optional.empty());
