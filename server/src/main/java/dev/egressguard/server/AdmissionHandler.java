@@ -90,10 +90,7 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
         Decision refusal = Decision.deny(overLimit, "limits");
         Exchange exchange = new Exchange(proxy, proxy.nextConnectionId() + "-1", ClientAddress.text(ctx.channel()), method, 0, 0);
         exchange.decided(refusal);
-        int status = ErrorResponses.statusFor(refusal);
-        ctx.writeAndFlush(ErrorResponses.forDecision(refusal)).addListener(f -> {
-            exchange.closed(status, ErrorResponses.errorFor(refusal).type(), traffic.bytesRead(), traffic.bytesWritten());
-            LingeringCloseHandler.closeAfterAnswer(ctx, requestEnded, traffic);
-        });
+        LingeringCloseHandler.answerThenClose(ctx, ErrorResponses.forDecision(refusal), exchange, ErrorResponses.errorFor(refusal).type(),
+                () -> requestEnded, traffic);
     }
 }

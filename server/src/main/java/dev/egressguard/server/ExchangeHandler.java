@@ -1,6 +1,5 @@
 package dev.egressguard.server;
 
-import dev.egressguard.config.PolicyFile;
 import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.policy.Decision;
 import dev.egressguard.core.policy.Reason;
@@ -17,36 +16,26 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A client connection's exchanges, one request at a time, each through the same steps:
- * {@link RequestAdmission} (draining, audit, rate, credentials), {@link RequestValidation} (the
- * request's shape, its target from the request line), {@link DestinationDecider} (host rules, the
- * proxy's own DNS, every answer), the {@link UpstreamConnector} (vetted addresses only), then
- * forwarding — the request body by {@link RequestBody}, the response by the
- * {@link UpstreamResponseHandler} — or a {@link Tunnels tunnel}. Every refusal is answered by
- * {@link ErrorResponses} and closed by {@link LingeringCloseHandler}. Where the exchange stands is
- * one {@link ExchangeState}.
+ * {@link RequestVetting} (admission, validation, the decision), the {@link UpstreamSlot} (a vetted
+ * address only), then forwarding — the body by {@link RequestBody}, the response by the
+ * {@link UpstreamResponseHandler} — or a {@link Tunnels tunnel}. Refusals are answered by
+ * {@link ErrorResponses} and closed by {@link LingeringCloseHandler}. One {@link ExchangeState}.
  */
 final class ExchangeHandler extends ChannelInboundHandlerAdapter implements ResponseEvents {
     private static final Logger log = LoggerFactory.getLogger(ExchangeHandler.class);
 
-    /** An upstream connection kept for the next request to the same destination. */
-    private record Upstream(Channel channel, String key, InetAddress address, UpstreamResponseHandler responses) {}
-
     private final ProxyContext proxy;
     private final TrafficCounter traffic;
-    private final DestinationDecider decider;
+    private final RequestVetting vetting;
     private final String connectionId;
     private ChannelHandlerContext ctx;
     private String clientText = "unknown";
@@ -55,21 +44,23 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
     /** Bytes read and written when the last exchange ended: each exchange counts its own head too. */
     private long upMark;
     private long downMark;
-    private ScheduledFuture<?> headTimeout;
+    private final HeadTimer headTimer;
+    private final UpstreamSlot upstream;
 
     private ExchangeState state = ExchangeState.IDLE;
     private Exchange exchange;
     private ValidRequest request;
     private RequestBody body;
     private int status;
-    private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
-    private Upstream upstream;
+    private final PipelinedRequests pipelined = new PipelinedRequests();
 
     ExchangeHandler(ProxyContext proxy, TrafficCounter traffic) {
         this.proxy = proxy;
         this.traffic = traffic;
-        this.decider = new DestinationDecider(proxy);
+        this.vetting = new RequestVetting(proxy);
         this.connectionId = proxy.nextConnectionId();
+        this.headTimer = new HeadTimer(proxy, traffic);
+        this.upstream = new UpstreamSlot(proxy);
     }
 
     @Override
@@ -81,7 +72,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
     public void channelActive(ChannelHandlerContext ctx) {
         clientText = ClientAddress.text(ctx.channel()); // known now, PROXY protocol included
         clientIp = ClientAddress.ipOf(ctx.channel());
-        armHeadTimeout();
+        headTimer.arm(ctx, this::onHeadTimeout);
         ctx.fireChannelActive();
     }
 
@@ -96,13 +87,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
             ReferenceCountUtil.release(msg); // the head holds no buffer; stray content after an exchange is dropped
         } else if (body != null && !body.ended() && msg instanceof HttpContent) {
             HttpContent part = (HttpContent) msg;
-            if (part.decoderResult().isFailure() && isInFlight()) {
+            if (part.decoderResult().isFailure() && state.isInFlight()) {
                 part.release();
                 bodyFailed();
             } else {
                 body.add(part);
             }
-        } else if (isInFlight()) {
+        } else if (state.isInFlight()) {
             pipelined.add(msg); // the next request arrived early: it waits for this exchange to end
         } else {
             ReferenceCountUtil.release(msg);
@@ -118,143 +109,63 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
     }
 
     private void begin(HttpRequest head) {
-        cancelHeadTimeout();
+        headTimer.cancel();
         ctx.channel().config().setAutoRead(false);
         exchange = new Exchange(proxy, connectionId + "-" + (++sequence), clientText, head.method().name(), upMark, downMark);
         body = new RequestBody(ctx.channel(), head instanceof LastHttpContent && head.decoderResult().isSuccess());
-        Decision refused = RequestAdmission.refusal(proxy, clientIp, head).orElse(null);
-        if (refused != null) {
-            refuse(refused);
-            return;
-        }
-        PolicyFile policy = proxy.policy();
-        if (!RequestAdmission.requiresCredentials(policy)) {
-            move(ExchangeState.DECIDING);
-            validate(head);
-            return;
-        }
         move(ExchangeState.ADMITTING);
         Exchange current = exchange;
-        Future<ProxyAuthenticator.Outcome> auth = RequestAdmission.authenticate(proxy, policy, ctx.executor(), head);
-        auth.addListener(f -> {
-            if (exchange != current || state != ExchangeState.ADMITTING) {
+        vetting.vet(head, exchange, body, clientIp, ctx.channel().eventLoop(), () -> {
+            if (exchange == current && state == ExchangeState.ADMITTING) {
+                move(ExchangeState.DECIDING);
+            }
+        }).addListener((Future<RequestVetting.Verdict> f) -> {
+            if (exchange != current || !state.isBeforeAResponse()) {
                 return; // the connection closed (or the exchange ended) meanwhile
             }
-            ProxyAuthenticator.Outcome o = auth.getNow();
-            if (!o.ok()) {
-                refuse(Decision.deny(o.refusal(), "auth.users"));
+            RequestVetting.Verdict v = f.getNow();
+            if (v.refusal() != null) {
+                refuse(v.refusal(), true);
                 return;
             }
-            exchange.user(o.user());
-            move(ExchangeState.DECIDING);
-            validate(head);
+            request = v.request();
+            connect(v.dialable());
         });
     }
 
-    private void validate(HttpRequest head) {
-        RequestValidation.Outcome v = RequestValidation.validate(head);
-        if (v.refusal() != null) {
-            refuse(v.refusal());
-            return;
-        }
-        request = v.valid();
-        exchange.target(request.mode(), request.target().host(), request.target().port());
-        if (request.mode() == RequestTarget.Mode.CONNECT) {
-            body.drop(); // a CONNECT has no body: Netty marks its end with an empty last content
-        }
-        if (request.mode() != RequestTarget.Mode.FORWARD && !admitTunnel()) {
-            return; // refused before any decision or DNS: one decision event, limit.tunnels
-        }
-        decide();
-    }
-
-    /** Takes a tunnel slot for this CONNECT or WebSocket exchange (given back when it closes), or refuses it. */
-    private boolean admitTunnel() {
-        if (!proxy.limits().admitTunnel()) {
-            refuse(Decision.deny(Reason.LIMIT_TUNNELS, "limits.maxTunnels"));
-            return false;
-        }
-        proxy.metrics().tunnelOpened();
-        exchange.onClose(() -> {
-            proxy.limits().releaseTunnel();
-            proxy.metrics().tunnelClosed();
-        });
-        return true;
-    }
-
-    // ---- the decision and the upstream ----------------------------------------------------------
-
-    private void decide() {
-        ProxyContext.Snapshot snapshot = proxy.snapshot();
-        exchange.policyGeneration(snapshot.generation());
-        Exchange current = exchange;
-        decider.decide(snapshot.file().policy(), request.target().host(), request.target().port(), ctx.channel().eventLoop())
-                .addListener((Future<DestinationDecider.Outcome> f) -> {
-                    if (exchange != current || state != ExchangeState.DECIDING) {
-                        return;
-                    }
-                    DestinationDecider.Outcome o = f.getNow();
-                    if (!o.answers().isEmpty()) {
-                        exchange.addresses(o.answers());
-                    } else if (!o.dialable().isEmpty()) {
-                        exchange.addresses(o.dialable());
-                    }
-                    exchange.decided(o.decision());
-                    if (o.dialable().isEmpty()) {
-                        answer(ErrorResponses.forDecision(o.decision()), ErrorResponses.errorFor(o.decision()).type());
-                        return;
-                    }
-                    connect(o.dialable());
-                });
-    }
+    // ---- the upstream ---------------------------------------------------------------------------
 
     private void connect(List<InetAddress> vetted) {
         move(ExchangeState.CONNECTING);
-        if (request.mode() == RequestTarget.Mode.FORWARD && upstream != null && upstream.channel().isActive()
-                && upstream.key().equals(request.upstreamKey()) && vetted.contains(upstream.address())) {
-            connected(upstream.channel()); // an idle connection to an address this decision vetted
+        Channel reusable = upstream.reusableFor(request, vetted);
+        if (reusable != null) {
+            connected(reusable); // an idle connection to an address this decision vetted
             return;
         }
-        closeUpstream();
-        boolean http = request.mode() != RequestTarget.Mode.CONNECT;
         Exchange current = exchange;
-        long dialStart = System.nanoTime();
-        proxy.connector().connect(ctx.channel().eventLoop(), vetted, request.target().port(), () -> http
-                        ? UpstreamInitializer.forHttp(new UpstreamResponseHandler(ctx.channel(), proxy, this)) // one per dial attempt
-                        : UpstreamInitializer.forTunnel())
-                .addListener((Future<Channel> f) -> {
-                    proxy.metrics().connectLatency(System.nanoTime() - dialStart);
-                    if (exchange != current || state != ExchangeState.CONNECTING) {
-                        if (f.isSuccess()) {
-                            f.getNow().close();
-                        }
-                        return;
-                    }
-                    if (!f.isSuccess()) {
-                        ProxyStatusError error = ErrorResponses.upstreamErrorFor(f.cause());
-                        if (f.cause() instanceof SecurityException) {
-                            log.error("dial refused by the dial guard: {}", f.cause().getMessage());
-                        }
-                        answer(ErrorResponses.forUpstream(error, request.upstreamKey()), error.type());
-                        return;
-                    }
-                    Channel ch = f.getNow();
-                    UpstreamResponseHandler responses = http ? (UpstreamResponseHandler) ch.pipeline().get(HandlerNames.UPSTREAM_RESPONSE) : null;
-                    upstream = new Upstream(ch, request.upstreamKey(), ((InetSocketAddress) ch.remoteAddress()).getAddress(), responses);
-                    connected(ch);
-                });
+        upstream.dial(request, vetted, ctx.channel().eventLoop(), ctx.channel(), this).addListener((Future<Channel> f) -> {
+            if (exchange != current || state != ExchangeState.CONNECTING) {
+                if (f.isSuccess()) {
+                    f.getNow().close();
+                }
+                return;
+            }
+            if (!f.isSuccess()) {
+                fail(ErrorResponses.upstreamErrorFor(f.cause()), request.upstreamKey());
+                return;
+            }
+            upstream.keep(f.getNow(), request);
+            connected(f.getNow());
+        });
     }
 
     private void connected(Channel ch) {
-        InetAddress address = ((InetSocketAddress) ch.remoteAddress()).getAddress();
-        exchange.connectedTo(address);
+        exchange.connectedTo(UpstreamSlot.addressOf(ch));
+        Exchange ending = exchange;
         if (request.mode() == RequestTarget.Mode.CONNECT) {
             move(ExchangeState.TUNNEL);
-            Upstream tunnelled = upstream;
-            upstream = null; // the tunnel owns it now
             handOver();
-            Exchange ending = exchange;
-            Tunnels.startConnectTunnel(ctx.channel(), tunnelled.channel(), code -> ending.closed(code, null, traffic.bytesRead(), traffic.bytesWritten()));
+            Tunnels.startConnectTunnel(ctx.channel(), upstream.take(), closesAs(ending));
             return;
         }
         move(ExchangeState.FORWARDING);
@@ -278,7 +189,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
         // An origin that answered before the body ended (an early 401 or 413) has a codec mid-body:
         // it is not reused, and the rest of the client's body is read and dropped.
         if (!upstreamReusable || !body.ended()) {
-            closeUpstream();
+            upstream.close();
         }
         boolean declinedUpgrade = request.mode() == RequestTarget.Mode.WEBSOCKET;
         endExchange();
@@ -288,22 +199,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
             return;
         }
         move(ExchangeState.IDLE);
-        armHeadTimeout();
-        // The next request waits for this read batch to end: an upstream that appended bytes after the
-        // response must be seen doing so (and closed) before that request could reuse it.
-        List<Object> early = new ArrayList<>(pipelined);
-        pipelined.clear();
-        ctx.executor().execute(() -> nextRequest(early, declinedUpgrade));
+        headTimer.arm(ctx, this::onHeadTimeout);
+        pipelined.replayNextTurn(ctx, msg -> channelRead(ctx, msg), () -> readOn(declinedUpgrade));
     }
 
-    private void nextRequest(List<Object> early, boolean declinedUpgrade) {
-        if (!ctx.channel().isActive()) {
-            early.forEach(ReferenceCountUtil::release);
-            return;
-        }
-        for (Object msg : early) {
-            channelRead(ctx, msg);
-        }
+    /** After the pipelined requests: back to reading the client, unless one of them started an exchange. */
+    private void readOn(boolean declinedUpgrade) {
         if (declinedUpgrade && state == ExchangeState.IDLE) {
             // the decoder held what followed the upgrade request: it is HTTP after all
             ((StrictHttpRequestDecoder) ctx.pipeline().get(HandlerNames.HTTP_DECODER)).resumeDecoding();
@@ -316,7 +217,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
     @Override
     public void responseFailed(ProxyStatusError error, String why) {
         if (state.isBeforeAResponse()) {
-            answer(ErrorResponses.forUpstream(error, why), error.type());
+            fail(error, why);
         } else if (state == ExchangeState.RESPONDING) {
             cutOff(error);
         }
@@ -325,12 +226,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
     @Override
     public void switchToWebSocket(HttpResponse switching, ArrayDeque<ByteBuf> earlyUpstreamBytes) {
         move(ExchangeState.TUNNEL);
-        Channel ch = upstream.channel();
-        upstream = null; // the tunnel owns it now
         handOver();
         Exchange ending = exchange;
-        Tunnels.switchWebSocket(ctx.channel(), ch, switching, earlyUpstreamBytes,
-                code -> ending.closed(code, null, traffic.bytesRead(), traffic.bytesWritten()));
+        Tunnels.switchWebSocket(ctx.channel(), upstream.take(), switching, earlyUpstreamBytes, closesAs(ending));
     }
 
     @Override
@@ -342,13 +240,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
 
     @Override
     public void upstreamClosed(Channel ch) {
-        if (upstream == null || ch != upstream.channel()) {
+        if (!upstream.holds(ch)) {
             return;
         }
-        upstream = null;
+        upstream.forget();
         if (state == ExchangeState.FORWARDING) {
-            answer(ErrorResponses.forUpstream(ProxyStatusError.HTTP_RESPONSE_INCOMPLETE, "the upstream closed the connection before responding"),
-                    ProxyStatusError.HTTP_RESPONSE_INCOMPLETE.type());
+            fail(ProxyStatusError.HTTP_RESPONSE_INCOMPLETE, "the upstream closed the connection before responding");
         } else if (state == ExchangeState.RESPONDING) {
             cutOff(ProxyStatusError.HTTP_RESPONSE_INCOMPLETE);
         }
@@ -356,7 +253,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (upstream != null && (state == ExchangeState.FORWARDING || state == ExchangeState.RESPONDING)) {
+        if (upstream.channel() != null && (state == ExchangeState.FORWARDING || state == ExchangeState.RESPONDING)) {
             upstream.channel().config().setAutoRead(ctx.channel().isWritable()); // interim and final responses alike
         }
         ctx.fireChannelWritabilityChanged();
@@ -369,22 +266,19 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
      * as if complete, so it is closed unfinished; the client gets a 400 if nothing was answered yet.
      */
     private void bodyFailed() {
-        closeUpstream();
         if (state == ExchangeState.RESPONDING) {
             cutOff(ProxyStatusError.HTTP_REQUEST_ERROR);
             return;
         }
-        Decision malformed = Decision.deny(Reason.REQUEST_INVALID, "request:malformed-body");
-        answer(ErrorResponses.forDecision(malformed), ErrorResponses.errorFor(malformed).type(), false);
+        refuse(Decision.deny(Reason.REQUEST_INVALID, "request:malformed-body"), false); // no lingering for a broken body
     }
 
-    private void refuse(Decision refusal) {
-        exchange.decided(refusal);
-        answer(ErrorResponses.forDecision(refusal), ErrorResponses.errorFor(refusal).type());
+    private void refuse(Decision refusal, boolean linger) {
+        answer(ErrorResponses.forDecision(refusal), ErrorResponses.errorFor(refusal).type(), linger);
     }
 
-    private void answer(FullHttpResponse response, String error) {
-        answer(response, error, true);
+    private void fail(ProxyStatusError error, String why) {
+        answer(ErrorResponses.forUpstream(error, why), error.type(), true);
     }
 
     /**
@@ -393,24 +287,22 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
      */
     private void answer(FullHttpResponse response, String error, boolean linger) {
         move(ExchangeState.ANSWERED);
-        int code = response.status().code();
-        Exchange ending = exchange;
         RequestBody rest = body; // still tells when the request ended while the answer goes out
-        handOver();
-        closeUpstream();
-        ctx.writeAndFlush(response).addListener(f -> {
-            ending.closed(code, error, traffic.bytesRead(), traffic.bytesWritten());
-            LingeringCloseHandler.closeAfterAnswer(ctx, !linger || rest.ended() || !f.isSuccess(), traffic);
-        });
+        letGo();
+        LingeringCloseHandler.answerThenClose(ctx, response, exchange, error, () -> !linger || rest.ended(), traffic);
     }
 
     /** The response had begun when the upstream failed: the client is cut off; its framing shows the rest did not come. */
     private void cutOff(ProxyStatusError error) {
         exchange.closed(status, error.type(), traffic.bytesRead(), traffic.bytesWritten());
         move(ExchangeState.CLOSED);
-        handOver();
-        closeUpstream();
+        letGo();
         Channels.closeOnFlush(ctx.channel());
+    }
+
+    /** The close event of a tunnel, recorded when both its sides have closed. */
+    private IntConsumer closesAs(Exchange tunnel) {
+        return code -> tunnel.closed(code, null, traffic.bytesRead(), traffic.bytesWritten());
     }
 
     private void endExchange() {
@@ -424,25 +316,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
 
     /** Lets go of what the exchange holds, before a tunnel or an answer takes the connection over. */
     private void handOver() {
-        cancelHeadTimeout();
+        headTimer.cancel();
         if (body != null) {
             body.drop();
         }
-        pipelined.forEach(ReferenceCountUtil::release);
-        pipelined.clear();
+        pipelined.releaseAll();
     }
 
-    private void closeUpstream() {
-        if (upstream != null) {
-            Channel ch = upstream.channel();
-            upstream = null;
-            ch.close();
-        }
-    }
-
-    private boolean isInFlight() {
-        return state != ExchangeState.IDLE && state != ExchangeState.ANSWERED && state != ExchangeState.TUNNEL
-                && state != ExchangeState.CLOSED;
+    /** Hands over, and closes the upstream too: the exchange ends here. */
+    private void letGo() {
+        handOver();
+        upstream.close();
     }
 
     private void move(ExchangeState next) {
@@ -456,32 +340,21 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
         state = next;
     }
 
-    private void armHeadTimeout() {
-        cancelHeadTimeout();
-        long millis = proxy.policy().limits().requestHeaderTimeout().toMillis();
-        long readAtArm = traffic.bytesRead();
-        headTimeout = ctx.executor().schedule(() -> onHeadTimeout(readAtArm), millis, TimeUnit.MILLISECONDS);
-    }
-
-    private void onHeadTimeout(long readAtArm) {
-        if (state != ExchangeState.IDLE || !ctx.channel().isActive()) {
+    /** The head timer fired while waiting for a request: an idle connection closes quietly, a slow head is a 408. */
+    private void onHeadTimeout(boolean sentSomething) {
+        if (state != ExchangeState.IDLE) {
             return;
         }
-        if (traffic.bytesRead() == readAtArm) {
+        if (!sentSomething) {
             move(ExchangeState.CLOSED);
-            ctx.channel().close(); // an idle keep-alive connection: close quietly
+            ctx.channel().close();
             return;
         }
         exchange = new Exchange(proxy, connectionId + "-" + (++sequence), clientText, null, upMark, downMark);
         body = new RequestBody(ctx.channel(), false);
-        refuse(Decision.deny(Reason.REQUEST_TIMEOUT, "limits.requestHeaderTimeout"));
-    }
-
-    private void cancelHeadTimeout() {
-        if (headTimeout != null) {
-            headTimeout.cancel(false);
-            headTimeout = null;
-        }
+        Decision slow = Decision.deny(Reason.REQUEST_TIMEOUT, "limits.requestHeaderTimeout");
+        exchange.decided(slow);
+        refuse(slow, true);
     }
 
     @Override
@@ -508,23 +381,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
             exchange.closed(status, "client_closed", traffic.bytesRead(), traffic.bytesWritten());
         }
         state = ExchangeState.CLOSED;
-        handOver();
-        closeUpstream();
+        letGo();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancelHeadTimeout();
+        headTimer.cancel();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            log.debug("client connection {} failed: {}", connectionId, cause.toString());
-        } else {
-            log.warn("client connection {} failed: {}", connectionId, cause.toString());
-        }
-        ctx.close();
+        ConnectionErrors.logAndClose(log, ctx, cause, "client connection " + connectionId);
     }
 }

@@ -43,7 +43,7 @@ enum ExchangeState {
         }
         switch (this) {
             case IDLE:
-                return next == ADMITTING || next == DECIDING || next == ANSWERED;
+                return next == ADMITTING || next == ANSWERED;
             case ADMITTING:
                 return next == DECIDING || next == ANSWERED;
             case DECIDING:
@@ -57,6 +57,11 @@ enum ExchangeState {
             default:
                 return false;
         }
+    }
+
+    /** An exchange is under way on the connection and this handler still owns it: what arrives now waits for it. */
+    boolean isInFlight() {
+        return isBeforeAResponse() || this == RESPONDING;
     }
 
     /** A request is in flight and nothing has been answered yet: a failure now can still be a clean error response. */

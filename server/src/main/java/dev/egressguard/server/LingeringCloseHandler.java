@@ -4,10 +4,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * A lingering close (as nginx does) after an answer that ends the connection while the client may
@@ -29,10 +31,23 @@ final class LingeringCloseHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * Writes an exchange's one final answer from {@code answering}'s place in the pipeline, records
+     * its close event, and closes the connection — lingering when the request is still arriving.
+     */
+    static void answerThenClose(ChannelHandlerContext answering, FullHttpResponse answer, Exchange ending, String error,
+                                BooleanSupplier requestEnded, TrafficCounter traffic) {
+        int status = answer.status().code();
+        answering.writeAndFlush(answer).addListener(f -> {
+            ending.closed(status, error, traffic.bytesRead(), traffic.bytesWritten());
+            closeAfterAnswer(answering, requestEnded.getAsBoolean() || !f.isSuccess(), traffic);
+        });
+    }
+
+    /**
      * Closes the connection once the answer {@code answering} wrote is out: at once when the request
      * is complete, else after lingering in that handler's place.
      */
-    static void closeAfterAnswer(ChannelHandlerContext answering, boolean requestEnded, TrafficCounter traffic) {
+    private static void closeAfterAnswer(ChannelHandlerContext answering, boolean requestEnded, TrafficCounter traffic) {
         Channel client = answering.channel();
         if (requestEnded || !client.isActive() || answering.isRemoved()) {
             client.close();

@@ -8,7 +8,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,12 +91,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            log.debug("relay closed: {}", cause.toString());
-        } else {
-            log.warn("relay failed: {}", cause.toString());
-        }
-        ctx.close();
+        ConnectionErrors.logAndClose(log, ctx, cause, "relay");
         Channels.closeOnFlush(peer);
     }
 }

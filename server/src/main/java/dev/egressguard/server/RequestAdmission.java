@@ -35,11 +35,6 @@ final class RequestAdmission {
         return Optional.empty();
     }
 
-    /** True when the policy in force has proxy users, so that every request must authenticate. */
-    static boolean requiresCredentials(PolicyFile policy) {
-        return policy.access().requiresAuth();
-    }
-
     /** Checks the head's credentials against the policy's users (off the event loop when a hash must be computed). */
     static Future<ProxyAuthenticator.Outcome> authenticate(ProxyContext proxy, PolicyFile policy, EventExecutor executor, HttpRequest head) {
         return proxy.authenticator().authenticate(executor, head.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION), policy.access().users());

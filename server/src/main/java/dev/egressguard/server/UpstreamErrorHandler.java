@@ -3,7 +3,6 @@ package dev.egressguard.server;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,11 +20,6 @@ final class UpstreamErrorHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            log.debug("upstream {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
-        } else {
-            log.warn("upstream {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
-        }
-        ctx.close();
+        ConnectionErrors.logAndClose(log, ctx, cause, "upstream " + ctx.channel().remoteAddress());
     }
 }

@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -225,12 +224,7 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            log.debug("upstream connection failed: {}", cause.toString());
-        } else {
-            log.warn("upstream connection failed: {}", cause.toString());
-        }
-        ctx.close();
+        ConnectionErrors.logAndClose(log, ctx, cause, "upstream connection");
     }
 
     private static UpstreamResponseDecoder codec(Channel upstream) {
