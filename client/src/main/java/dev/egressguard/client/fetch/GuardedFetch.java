@@ -89,7 +89,7 @@ public final class GuardedFetch {
         this.guard = new SsrfGuard(b.policy);
         GuardPolicy forProxy = b.policy.withHostnameAllowlist(List.of());
         if (b.proxy != null && b.proxy.allowPrivateProxy()) {
-            forProxy = forProxy.withAllowPrivateNetwork(true);
+            forProxy = forProxy.withUnsafeAllowPrivateNetwork(true);
         }
         this.proxyGuard = new SsrfGuard(forProxy);
         SocketFactory sockets = b.dialRemap == null ? b.socketFactory : new RemappingSocketFactory(b.socketFactory, b.dialRemap);

@@ -17,13 +17,13 @@ import javax.net.SocketFactory;
  * above all, is recorded and fails with an {@link AssertionError} before a packet leaves, even
  * when the code under test (or its dial remap) has a bug.
  */
-final class DialGuard extends SocketFactory {
+final class LoopbackOnlySocketFactory extends SocketFactory {
     private final Set<InetSocketAddress> allowed = ConcurrentHashMap.newKeySet();
     private final List<InetSocketAddress> dials = new CopyOnWriteArrayList<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
 
     /** Lets sockets connect to {@code endpoint}, which must be a loopback address. */
-    DialGuard allow(InetSocketAddress endpoint) {
+    LoopbackOnlySocketFactory allow(InetSocketAddress endpoint) {
         if (endpoint.isUnresolved() || !endpoint.getAddress().isLoopbackAddress()) {
             throw new IllegalArgumentException("dial guard: " + endpoint + " (expected: a loopback stand-in)");
         }

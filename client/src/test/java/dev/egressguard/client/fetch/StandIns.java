@@ -11,12 +11,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The loopback world of a focused test: a {@link ScriptedUpstream}, a {@link FixedResolver}, a
- * {@link DialGuard}, and the dial remap that sends a vetted (often public) address to its
+ * {@link LoopbackOnlySocketFactory}, and the dial remap that sends a vetted (often public) address to its
  * stand-in. {@link #remapped()} records what OkHttp asked to dial, before the remap.
  */
 final class StandIns implements AutoCloseable {
     final TestTls tls;
-    final DialGuard dials = new DialGuard();
+    final LoopbackOnlySocketFactory dials = new LoopbackOnlySocketFactory();
     final FixedResolver resolver = new FixedResolver();
     final ScriptedUpstream upstream;
     private final Set<InetAddress> upstreamAddresses = ConcurrentHashMap.newKeySet();
