@@ -19,8 +19,9 @@ import java.util.function.Function;
  * A minimal HTTP forward proxy on 127.0.0.1 standing in for an explicit or the operator's
  * proxy: it records each request line, then relays CONNECT tunnels and absolute-form requests to
  * the upstream stand-in chosen by {@code upstreamFor} (given the request line), dialling through
- * the {@link LoopbackOnlySocketFactory}. Like a real filtering proxy, it gets names, not addresses. Every socket
- * has a read timeout, so no relay outlives a stuck peer by more than a few seconds.
+ * the {@link LoopbackOnlySocketFactory}. Like a real filtering proxy, it gets names, not
+ * addresses. Every socket has a read timeout, so no relay outlives a stuck peer by more than a
+ * few seconds.
  */
 final class TunnelProxy implements AutoCloseable {
     private static final int MAX_HEAD = 64 * 1024;

@@ -9,11 +9,12 @@ import java.util.function.UnaryOperator;
 import javax.net.SocketFactory;
 
 /**
- * FOR TESTS ONLY (behind {@link GuardedFetch.Builder#unsafeDialRemap}): sockets from
- * {@code delegate} whose connect goes to {@code remap(address)} instead of the address OkHttp
- * chose. The decision is made on the real answers; only the dial moves, to a loopback stand-in.
- * The delegate's socket is the one that connects, so a dial guard in the delegate sees the final
- * address.
+ * The tests' dial remap, given to a fetch as its {@link GuardedFetch.Builder#socketFactory}:
+ * sockets from {@code delegate} whose connect goes to {@code remap(address)} instead of the
+ * vetted address (or proxy address) OkHttp chose, so that a test can judge the real answers of a
+ * vector (public addresses, say) while dialling a loopback stand-in. The guard's decisions do not
+ * change; only the dial moves. The delegate's socket is the one that connects, so a
+ * {@link LoopbackOnlySocketFactory} as the delegate sees the final address.
  */
 final class RemappingSocketFactory extends SocketFactory {
     private final SocketFactory delegate;

@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
- * FOR TESTS ONLY: a socket that forwards everything to {@code delegate} and connects it to
+ * A socket that forwards everything to {@code delegate} and connects it to
  * {@code remap(address)}. Its own (superclass) socket is never used, so it holds no descriptor.
  */
 final class RemappedSocket extends Socket {
