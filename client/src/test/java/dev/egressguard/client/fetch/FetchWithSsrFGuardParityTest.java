@@ -34,10 +34,11 @@ import org.junit.jupiter.api.TestFactory;
  *       and TLS on 127.0.0.1); {@code fetchCalls} is what that server counts, and must also be
  *       what the fetch reports.</li>
  *   <li>{@code input.dns} becomes a {@link FixedResolver}: the guard judges those answers (public
- *       addresses such as 93.184.216.34 included) and a {@link RemappingSocketFactory} moves the
- *       dial of an answer to the stand-in (port 443 to TLS, others to plain, the proxy port to
- *       the proxy). A {@link LoopbackOnlySocketFactory} refuses and records any connect to
- *       anything but those loopback stand-ins, so no vector can dial a public address.</li>
+ *       addresses such as 93.184.216.34 included) and
+ *       {@link LoopbackOnlySocketFactory#remapping} moves the dial of an answer to the stand-in
+ *       (port 443 to TLS, others to plain, the proxy port to the proxy). The
+ *       {@link LoopbackOnlySocketFactory} refuses and records any connect to anything but those
+ *       loopback stand-ins, so no vector can dial a public address.</li>
  *   <li>{@code dispatcherPolicy} {@code explicit-proxy} becomes
  *       {@link GuardedFetch.Builder#explicitProxy}, served by a {@link TunnelProxy}; a proxy URL
  *       that OpenClaw rejects is rejected by the builder with the same message.</li>
@@ -103,7 +104,7 @@ class FetchWithSsrFGuardParityTest {
 
             Throwable thrown = catchThrowable(() -> {
                 GuardedFetch fetch = builder(v, proxyUse).resolver(resolver)
-                        .socketFactory(new RemappingSocketFactory(dials, remap))
+                        .socketFactory(dials.remapping(remap))
                         .sslSocketFactory(tls.clientSockets, tls.clientTrust).build();
                 FetchResult result = fetch.fetch(request(input));
                 check(v, result, upstream, proxy, proxyUse);

@@ -11,9 +11,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The loopback world of a focused test: a {@link ScriptedUpstream}, a {@link FixedResolver}, a
- * {@link LoopbackOnlySocketFactory}, and the dial remap ({@link RemappingSocketFactory}) that
- * sends a vetted (often public) address to its stand-in. {@link #remapped()} records what OkHttp
- * asked to dial, before the remap.
+ * {@link LoopbackOnlySocketFactory}, and the dial remap (its {@code remapping}) that sends a
+ * vetted (often public) address to its stand-in. {@link #remapped()} records what OkHttp asked
+ * to dial, before the remap.
  */
 final class StandIns implements AutoCloseable {
     final TestTls tls;
@@ -47,7 +47,7 @@ final class StandIns implements AutoCloseable {
 
     /** A builder wired to this world: resolver, dial guard, test TLS trust, dial remap. */
     GuardedFetch.Builder fetch() {
-        return GuardedFetch.builder().resolver(resolver).socketFactory(new RemappingSocketFactory(dials, this::remap))
+        return GuardedFetch.builder().resolver(resolver).socketFactory(dials.remapping(this::remap))
                 .sslSocketFactory(tls.clientSockets, tls.clientTrust);
     }
 
