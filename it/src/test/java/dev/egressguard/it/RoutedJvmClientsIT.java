@@ -153,12 +153,12 @@ class RoutedJvmClientsIT {
     @Test
     void theGuardedFetchGoesThroughTheActiveRoutingToo() throws Exception {
         // the guard's own host rules would refuse a loopback target; opened here so that the proxy decides
-        GuardedFetch fetch = GuardedFetch.builder().policy(GuardPolicy.defaults().withAllowPrivateNetwork(true)).build();
+        GuardedFetch fetch = GuardedFetch.builder().policy(GuardPolicy.defaults().withUnsafeAllowPrivateNetwork(true)).build();
         FetchResult r = fetch.fetch(url("127.0.0.1", "/echo"));
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.bodyText()).isEqualTo("GET /echo body=0\n");
         assertThat(proxy.awaitDecision("127.0.0.1", origin.port()).verdict()).as("through the operator's proxy, not around it").isEqualTo("allow");
-        FetchResult direct = GuardedFetch.builder().policy(GuardPolicy.defaults().withAllowPrivateNetwork(true)).noProxy().build()
+        FetchResult direct = GuardedFetch.builder().policy(GuardPolicy.defaults().withUnsafeAllowPrivateNetwork(true)).noProxy().build()
                 .fetch(url("127.0.0.1", "/echo"));
         assertThat(direct.status()).isEqualTo(200);
         assertThat(proxy.decisions()).as("noProxy() opts out explicitly").hasSize(1);

@@ -4,7 +4,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** A probe, its verdict, the proxy's answer (absent when it was not sent) and the evidence in words. */
-public record ProbeResult(Probe probe, Verdict verdict, Optional<ProxyAnswer> answer, String detail) {
+public record ProbeResult(Probe probe, ProbeVerdict verdict, Optional<ProxyAnswer> answer, String detail) {
     public ProbeResult {
         Objects.requireNonNull(probe, "probe");
         Objects.requireNonNull(verdict, "verdict");
@@ -13,6 +13,6 @@ public record ProbeResult(Probe probe, Verdict verdict, Optional<ProxyAnswer> an
     }
 
     static ProbeResult skipped(Probe probe, String why) {
-        return new ProbeResult(probe, Verdict.SKIPPED, Optional.empty(), why);
+        return new ProbeResult(probe, ProbeVerdict.SKIPPED, Optional.empty(), why);
     }
 }

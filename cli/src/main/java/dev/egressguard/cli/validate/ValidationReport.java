@@ -21,24 +21,24 @@ public record ValidationReport(String proxy, Scope scope, long timeoutMillis, in
         results = List.copyOf(results);
     }
 
-    public long count(Verdict v) {
+    public long count(ProbeVerdict v) {
         return results.stream().filter(r -> r.verdict() == v).count();
     }
 
     public boolean hasLeak() {
-        return count(Verdict.LEAK) > 0;
+        return count(ProbeVerdict.LEAK) > 0;
     }
 
     /** A probe that had to be proven and was not (a public URL that was refused counts). */
     public boolean hasUnproven() {
-        return count(Verdict.NOT_PROVEN) > 0;
+        return count(ProbeVerdict.NOT_PROVEN) > 0;
     }
 
     /** {@code N blocked, N leaks, N not proven, N skipped}, and the passes when there are any. */
     public String summary() {
-        String s = count(Verdict.BLOCKED) + " blocked, " + count(Verdict.LEAK) + " leaks, " + count(Verdict.NOT_PROVEN) + " not proven, "
-                + count(Verdict.SKIPPED) + " skipped";
-        return count(Verdict.PASSED) > 0 ? s + ", " + count(Verdict.PASSED) + " passed" : s;
+        String s = count(ProbeVerdict.BLOCKED) + " blocked, " + count(ProbeVerdict.LEAK) + " leaks, " + count(ProbeVerdict.NOT_PROVEN) + " not proven, "
+                + count(ProbeVerdict.SKIPPED) + " skipped";
+        return count(ProbeVerdict.PASSED) > 0 ? s + ", " + count(ProbeVerdict.PASSED) + " passed" : s;
     }
 
     public String toText() {
@@ -95,7 +95,7 @@ public record ValidationReport(String proxy, Scope scope, long timeoutMillis, in
             g.writeNumberField("timeout_ms", timeoutMillis);
             g.writeNumberField("not_sent", notSent);
             g.writeObjectFieldStart("summary");
-            for (Verdict v : Verdict.values()) {
+            for (ProbeVerdict v : ProbeVerdict.values()) {
                 g.writeNumberField(v.code(), count(v));
             }
             g.writeEndObject();

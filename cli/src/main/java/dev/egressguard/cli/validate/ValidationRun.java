@@ -82,7 +82,7 @@ public final class ValidationRun {
             return ProbeResult.skipped(p, "not sent: --scope loopback sends nothing that leaves this machine");
         }
         Optional<CanaryEvidence> evidence = p.usesCanary() ? Optional.of(canary.evidence(p)) : Optional.empty();
-        return Verdicts.judge(p, answer.orElse(ProxyAnswer.failed("the probe did not finish in time")), evidence);
+        return ProbeVerdicts.judge(p, answer.orElse(ProxyAnswer.failed("the probe did not finish in time")), evidence);
     }
 
     private static List<Optional<ProxyAnswer>> sendAll(Settings settings, List<Probe> probes, Canary canary, ProbeRunner runner,

@@ -15,7 +15,7 @@ class ValidationReportTest {
         Probe probe = ProbeCatalog.probes(Scope.LOOPBACK, Optional.empty(), Optional.empty()).get(0);
         String hostile = "said \u0085 next\u2028line\r\n<script>&\u007f\u001b[2J\ud800";
         ValidationReport report = new ValidationReport("http://proxy\u2029:3128", Scope.LOOPBACK, 1000, 0,
-                List.of(new ProbeResult(probe, Verdict.BLOCKED, Optional.empty(), hostile)));
+                List.of(new ProbeResult(probe, ProbeVerdict.BLOCKED, Optional.empty(), hostile)));
         String json = report.toJson();
         assertThat(json).doesNotContain("\n").doesNotContain("\r").doesNotContain("\u0085").doesNotContain("\u2028")
                 .doesNotContain("\u2029").doesNotContain("\u007f").doesNotContain("\u001b").doesNotContain("<").doesNotContain("&");

@@ -1,44 +1,19 @@
 package dev.egressguard.client.fetch;
 
+import dev.egressguard.client.fetch.HopTransport.ConnectPhaseListener;
 import dev.egressguard.core.guard.GuardPolicy;
-import dev.egressguard.core.guard.PinnedHostname;
-import dev.egressguard.core.guard.SsrfBlockedException;
 import dev.egressguard.core.guard.SsrfGuard;
-import dev.egressguard.core.net.IpAddress;
-import dev.egressguard.core.net.IpLiterals;
 import dev.egressguard.core.net.Resolver;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import dev.egressguard.client.routing.ProxyRouting;
-import dev.egressguard.client.routing.RoutingSettings;
-import java.net.Proxy;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.UnaryOperator;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.X509TrustManager;
-import okhttp3.Call;
-import okhttp3.Connection;
-import okhttp3.EventListener;
-import okhttp3.Headers;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.Buffer;
-import okio.BufferedSource;
 
 /**
  * A guarded HTTP fetch: the Java counterpart of OpenClaw's {@code fetchWithSsrFGuard}. Immutable
@@ -64,8 +39,14 @@ import okio.BufferedSource;
  * the host rules and leaves DNS to the proxy. The JVM's default {@code ProxySelector} is never
  * consulted.
  *
+ * <p>The steps are pieces of their own: {@link RouteVetter} (host rules, resolve, classify, pin),
+ * {@link HopTransport} (one request over the pinned connection), {@link RedirectRules} (the next
+ * hop) and {@link FetchFailures} (exceptions as {@link GuardedFetchException}s). This class runs
+ * them in order and counts the requests and the time.
+ *
  * <p>Failures are unchecked {@link GuardedFetchException}s; a refusal by the guard is a
- * {@link FetchBlockedException}. Nothing is logged but the presence of the test-only dial remap.
+ * {@link FetchBlockedException}. Nothing is logged but the use of
+ * {@link GuardPolicy#unsafeAllowPrivateNetwork()} (once per JVM, when such a fetch is built).
  */
 public final class GuardedFetch {
     public static final int DEFAULT_MAX_REDIRECTS = 3;
@@ -74,46 +55,30 @@ public final class GuardedFetch {
     public static final Duration DEFAULT_OVERALL_TIMEOUT = Duration.ofSeconds(60);
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
 
-    /** Framing and connection fields OkHttp writes itself; a caller's copies are not sent. */
-    private static final Set<String> TRANSPORT_HEADERS = Set.of("host", "content-length", "transfer-encoding",
-            "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade");
-    private static final Set<String> METHODS_REQUIRING_BODY = Set.of("POST", "PUT", "PATCH", "PROPPATCH", "REPORT");
+    private static final AtomicBoolean UNSAFE_LOGGED = new AtomicBoolean();
 
-    private final Builder config;
-    private final SsrfGuard guard;
-    private final SsrfGuard proxyGuard;
-    private final OkHttpClient base;
+    private final FetchOptions options;
+    private final RouteVetter vetter;
+    private final HopTransport transport;
 
-    private GuardedFetch(Builder b) {
-        this.config = b.copy();
-        this.guard = new SsrfGuard(b.policy);
-        GuardPolicy forProxy = b.policy.withHostnameAllowlist(List.of());
-        if (b.proxy != null && b.proxy.allowPrivateProxy()) {
-            forProxy = forProxy.withAllowPrivateNetwork(true);
+    private GuardedFetch(FetchOptions options) {
+        this.options = options;
+        this.vetter = new RouteVetter(options);
+        this.transport = new HopTransport(options);
+        if (options.policy().unsafeAllowPrivateNetwork() && UNSAFE_LOGGED.compareAndSet(false, true)) {
+            System.getLogger(GuardedFetch.class.getName()).log(System.Logger.Level.WARNING,
+                    "GuardPolicy.unsafeAllowPrivateNetwork is set: the guard lets private, loopback and metadata"
+                            + " addresses through");
         }
-        this.proxyGuard = new SsrfGuard(forProxy);
-        SocketFactory sockets = b.dialRemap == null ? b.socketFactory : new RemappingSocketFactory(b.socketFactory, b.dialRemap);
-        OkHttpClient.Builder ok = new OkHttpClient.Builder()
-                .followRedirects(false)
-                .followSslRedirects(false)
-                .connectTimeout(b.connectTimeout)
-                .readTimeout(b.readTimeout)
-                .writeTimeout(b.readTimeout)
-                .proxy(Proxy.NO_PROXY)
-                .socketFactory(sockets);
-        if (b.sslSocketFactory != null) {
-            ok.sslSocketFactory(b.sslSocketFactory, b.trustManager);
-        }
-        this.base = ok.build();
     }
 
     public static Builder builder() {
-        return new Builder();
+        return new Builder(FetchOptions.defaults());
     }
 
     /** A builder holding this fetch's settings. */
     public Builder newBuilder() {
-        return config.copy();
+        return new Builder(options);
     }
 
     /** GET {@code url}. */
@@ -143,299 +108,142 @@ public final class GuardedFetch {
         visited.add(hop.visitKey());
         int requests = 0;
         // Each pass sends one request; it returns, throws, or follows one of at most maxRedirects redirects.
-        for (int redirects = 0; redirects <= config.maxRedirects; redirects++) {
-            if (hop.target().hasUserInfo()) {
-                checkHostRules(hop.target(), requests); // a blocked host reports as blocked (OpenClaw's order); no DNS either way
-                throw new InvalidFetchUrlException("URL must not include credentials: " + hop.target().origin(), requests);
-            }
-            HopRoute route = vet(hop.target(), requests);
+        for (int redirects = 0; redirects <= options.maxRedirects(); redirects++) {
+            HopRoute route = vetter.vet(hop.target(), requests);
             Duration remaining = remaining(started, hop.target(), requests); // after DNS, which counts
             ConnectPhaseListener phase = new ConnectPhaseListener();
             requests++;
             try (Response response = send(route, hop, remaining, phase, started, requests)) {
-                int status = response.code();
-                if (!RedirectRules.isRedirect(status)) {
-                    return result(hop, response, phase, started, requests);
+                if (!RedirectRules.isRedirect(response.code())) {
+                    return receive(hop, response, phase, started, requests);
                 }
-                if (redirects == config.maxRedirects) {
-                    throw FetchRedirectException.tooMany(status, config.maxRedirects, requests);
-                }
-                String location = response.header("Location");
-                if (location == null || location.isEmpty()) {
-                    throw FetchRedirectException.missingLocation(status, requests);
-                }
-                HopTarget nextTarget = hop.target().resolve(location, requests);
-                Hop next = RedirectRules.follow(hop, status, nextTarget, config.allowCrossOriginUnsafeRedirectReplay);
-                if (!visited.add(next.visitKey())) {
-                    throw FetchRedirectException.loop(status, requests);
-                }
-                requireScheme(nextTarget, requests);
-                hop = next;
+                hop = redirect(hop, response, redirects, visited, requests);
             }
         }
         throw new AssertionError("the redirect limit ends the loop above");
     }
 
     private void requireScheme(HopTarget target, int requests) {
-        if (config.requireHttps && !target.isHttps()) {
+        if (options.requireHttps() && !target.isHttps()) {
             throw new InvalidFetchUrlException(InvalidFetchUrlException.NOT_HTTPS, requests);
         }
     }
 
     private Duration remaining(long started, HopTarget target, int requests) {
-        Duration left = config.overallTimeout.minusNanos(System.nanoTime() - started);
+        Duration left = options.overallTimeout().minusNanos(System.nanoTime() - started);
         if (left.isNegative() || left.isZero()) {
-            throw new FetchTimeoutException(FetchTimeoutException.Phase.OVERALL, config.overallTimeout, target.origin(), null,
-                    requests);
+            throw FetchFailures.overallTimeout(options, target, null, requests);
         }
         return left;
     }
 
-    /** Where a hop's connection may go: the names OkHttp may look up, the proxy if any, and its credentials. */
-    private record HopRoute(PinnedDns dns, Proxy proxy, String proxyAuthorization) {
-        HopRoute(PinnedDns dns, Proxy proxy) {
-            this(dns, proxy, null);
-        }
-    }
-
-    /**
-     * The proxy for this fetch: the one configured, else the JVM's active routing (the agent or
-     * {@link ProxyRouting}), so that a guarded fetch never goes around the operator's proxy;
-     * {@link Builder#noProxy()} opts out explicitly.
-     */
-    private UpstreamProxy effectiveProxy() {
-        if (config.proxy != null || config.ignoreActiveRouting) {
-            return config.proxy;
-        }
-        return ProxyRouting.active().filter(RoutingSettings::enabled).map(s -> UpstreamProxy.routing(s.proxy())).orElse(null);
-    }
-
-    private void checkHostRules(HopTarget target, int requests) {
-        try {
-            guard.checkHost(target.host());
-        } catch (SsrfBlockedException e) {
-            throw new FetchBlockedException(e, target.host(), requests);
-        }
-    }
-
-    private HopRoute vet(HopTarget target, int requests) {
-        UpstreamProxy proxy = effectiveProxy();
-        if (proxy == null) {
-            PinnedHostname pinned = pin(guard, target.host(), requests);
-            // keyed by the host OkHttp looks up (the same host, maybe spelled differently for a literal)
-            return new HopRoute(PinnedDns.of(target.httpUrl().host(), inet(pinned.addresses())), Proxy.NO_PROXY);
-        }
-        Proxy viaProxy = new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(proxy.host(), proxy.port()));
-        if (proxy.mode() == UpstreamProxy.Mode.EXPLICIT) {
-            if (!target.isHttps()) {
-                throw new FetchProxyException(FetchProxyException.HTTPS_ONLY, requests);
-            }
-            PinnedHostname proxyPin = pin(proxyGuard, proxy.host(), requests);
-            pin(guard, target.host(), requests); // the proxy resolves again; TLS proves the host
-            return new HopRoute(PinnedDns.of(proxy.host(), inet(proxyPin.addresses())), viaProxy);
-        }
-        checkHostRules(target, requests);
-        return new HopRoute(PinnedDns.of(proxy.host(), routingProxyAddresses(proxy, requests)), viaProxy, proxy.authorization());
-    }
-
-    private PinnedHostname pin(SsrfGuard with, String host, int requests) {
-        try {
-            return with.pin(host, config.resolver);
-        } catch (SsrfBlockedException e) {
-            throw new FetchBlockedException(e, host, requests);
-        } catch (UnknownHostException e) {
-            throw new FetchResolveException(e.getMessage(), host, requests);
-        }
-    }
-
-    /** The operator's proxy is trusted: its literal is used as is, its name resolved but not classified. */
-    private List<InetAddress> routingProxyAddresses(UpstreamProxy proxy, int requests) {
-        Optional<IpAddress> literal = IpLiterals.tryParse(proxy.host());
-        if (literal.isPresent()) {
-            return List.of(literal.get().toInetAddress());
-        }
-        try {
-            List<IpAddress> answers = config.resolver.resolve(proxy.host());
-            if (answers != null && !answers.isEmpty()) {
-                return inet(answers);
-            }
-        } catch (UnknownHostException e) {
-            // reported below
-        }
-        throw new FetchResolveException("Unable to resolve hostname: " + proxy.host(), proxy.host(), requests);
-    }
-
-    private static List<InetAddress> inet(List<IpAddress> addresses) {
-        List<InetAddress> out = new ArrayList<>(addresses.size());
-        addresses.forEach(a -> out.add(a.toInetAddress()));
-        return out;
-    }
-
     private Response send(HopRoute route, Hop hop, Duration remaining, ConnectPhaseListener phase, long started, int requests) {
-        OkHttpClient client = base.newBuilder()
-                .dns(route.dns())
-                .proxy(route.proxy())
-                .callTimeout(Duration.ofMillis(Math.max(1, remaining.toMillis()))) // 0 would mean none
-                .eventListener(phase)
-                .proxyAuthenticator(route.proxyAuthorization() == null ? okhttp3.Authenticator.NONE
-                        : (r, challenge) -> challenge.request().header("Proxy-Authorization") != null ? null
-                                : challenge.request().newBuilder().header("Proxy-Authorization", route.proxyAuthorization()).build())
-                .build();
-        Request.Builder request = new Request.Builder().url(hop.target().httpUrl());
-        hop.headers().removing(TRANSPORT_HEADERS).forEach(request::addHeader);
-        RequestBody body = hop.body() != null ? RequestBody.create(hop.body(), null)
-                : METHODS_REQUIRING_BODY.contains(hop.method()) ? RequestBody.create(new byte[0], null) : null;
-        request.method(hop.method(), body);
         try {
-            return client.newCall(request.build()).execute();
+            return transport.send(route, hop, remaining, phase);
         } catch (IOException e) {
-            throw failure(e, hop.target(), phase, started, requests);
+            throw FetchFailures.fromIo(e, hop.target(), phase.connected(), options, started, requests);
         }
     }
 
-    private FetchResult result(Hop hop, Response response, ConnectPhaseListener phase, long started, int requests) {
-        byte[] body;
+    private FetchResult receive(Hop hop, Response response, ConnectPhaseListener phase, long started, int requests) {
         try {
-            body = readCapped(response.body(), hop.target(), requests);
+            return transport.receive(hop, response, requests);
         } catch (IOException e) {
-            throw failure(e, hop.target(), phase, started, requests);
+            throw FetchFailures.fromIo(e, hop.target(), phase.connected(), options, started, requests);
         }
-        FetchHeaders.Builder headers = FetchHeaders.builder();
-        Headers received = response.headers();
-        for (int i = 0; i < received.size(); i++) {
-            headers.addReceived(received.name(i), received.value(i));
-        }
-        return new FetchResult(hop.target().toString(), hop.target().origin(), response.code(), headers.build(), body, requests);
     }
 
-    private byte[] readCapped(ResponseBody body, HopTarget target, int requests) throws IOException {
-        if (body == null) {
-            return new byte[0];
+    /** The hop a redirect leads to, if it may be followed: within the limit, with a {@code Location}, no loop. */
+    private Hop redirect(Hop hop, Response response, int redirects, Set<String> visited, int requests) {
+        int status = response.code();
+        if (redirects == options.maxRedirects()) {
+            throw FetchRedirectException.tooMany(status, options.maxRedirects(), requests);
         }
-        long limit = config.maxBodyBytes;
-        if (body.contentLength() > limit) {
-            throw new FetchBodyTooLargeException(limit, target.origin(), requests);
+        String location = response.header("Location");
+        if (location == null || location.isEmpty()) {
+            throw FetchRedirectException.missingLocation(status, requests);
         }
-        BufferedSource source = body.source();
-        Buffer buffer = new Buffer();
-        // Each read adds at least one byte or ends the stream; the cap ends it past the limit.
-        while (source.read(buffer, 8192) != -1) {
-            if (buffer.size() > limit) {
-                throw new FetchBodyTooLargeException(limit, target.origin(), requests);
-            }
+        HopTarget nextTarget = hop.target().resolve(location, requests);
+        Hop next = RedirectRules.follow(hop, status, nextTarget, options.allowCrossOriginUnsafeRedirectReplay());
+        if (!visited.add(next.visitKey())) {
+            throw FetchRedirectException.loop(status, requests);
         }
-        return buffer.readByteArray();
-    }
-
-    private GuardedFetchException failure(IOException e, HopTarget target, ConnectPhaseListener phase, long started,
-                                          int requests) {
-        boolean overallPassed = System.nanoTime() - started >= config.overallTimeout.toNanos();
-        boolean callTimedOut = e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)
-                && "timeout".equals(e.getMessage());
-        if (overallPassed || callTimedOut) {
-            return new FetchTimeoutException(FetchTimeoutException.Phase.OVERALL, config.overallTimeout, target.origin(), e,
-                    requests);
-        }
-        if (e instanceof SocketTimeoutException) {
-            return phase.connected
-                    ? new FetchTimeoutException(FetchTimeoutException.Phase.READ, config.readTimeout, target.origin(), e, requests)
-                    : new FetchTimeoutException(FetchTimeoutException.Phase.CONNECT, config.connectTimeout, target.origin(), e,
-                            requests);
-        }
-        return new FetchConnectionException(target.origin(), e, requests);
-    }
-
-    /** Tells a connect timeout from a read timeout: whether the call ever got a connection. */
-    private static final class ConnectPhaseListener extends EventListener {
-        volatile boolean connected;
-
-        @Override
-        public void connectionAcquired(Call call, Connection connection) {
-            connected = true;
-        }
+        requireScheme(nextTarget, requests);
+        return next;
     }
 
     public GuardPolicy policy() {
-        return config.policy;
+        return options.policy();
     }
 
     public int maxRedirects() {
-        return config.maxRedirects;
+        return options.maxRedirects();
     }
 
     public boolean requireHttps() {
-        return config.requireHttps;
+        return options.requireHttps();
     }
 
     public boolean allowCrossOriginUnsafeRedirectReplay() {
-        return config.allowCrossOriginUnsafeRedirectReplay;
+        return options.allowCrossOriginUnsafeRedirectReplay();
     }
 
     public Duration connectTimeout() {
-        return config.connectTimeout;
+        return options.connectTimeout();
     }
 
     public Duration readTimeout() {
-        return config.readTimeout;
+        return options.readTimeout();
     }
 
     public Duration overallTimeout() {
-        return config.overallTimeout;
+        return options.overallTimeout();
     }
 
     public long maxBodyBytes() {
-        return config.maxBodyBytes;
+        return options.maxBodyBytes();
     }
 
     @Override
     public String toString() {
-        return "GuardedFetch{maxRedirects=" + config.maxRedirects + ", requireHttps=" + config.requireHttps
-                + ", proxy=" + (config.proxy == null ? "none" : config.proxy.mode() + " " + config.proxy.origin())
-                + ", connectTimeout=" + config.connectTimeout + ", readTimeout=" + config.readTimeout
-                + ", overallTimeout=" + config.overallTimeout + ", maxBodyBytes=" + config.maxBodyBytes
-                + (config.dialRemap != null ? ", UNSAFE dial remap" : "") + "}";
+        return "GuardedFetch{maxRedirects=" + options.maxRedirects() + ", requireHttps=" + options.requireHttps()
+                + ", proxy=" + (options.proxy() == null ? "none" : options.proxy().mode() + " " + options.proxy().origin())
+                + ", connectTimeout=" + options.connectTimeout() + ", readTimeout=" + options.readTimeout()
+                + ", overallTimeout=" + options.overallTimeout() + ", maxBodyBytes=" + options.maxBodyBytes() + "}";
     }
-
-    private static final AtomicBoolean REMAP_LOGGED = new AtomicBoolean();
 
     /** Settings of a {@link GuardedFetch}; every one has a safe default. */
     public static final class Builder {
-        private GuardPolicy policy = GuardPolicy.defaults();
-        private Resolver resolver = SystemResolver.INSTANCE;
-        private int maxRedirects = DEFAULT_MAX_REDIRECTS;
+        private GuardPolicy policy;
+        private Resolver resolver;
+        private int maxRedirects;
         private boolean allowCrossOriginUnsafeRedirectReplay;
         private boolean requireHttps;
-        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
-        private Duration overallTimeout = DEFAULT_OVERALL_TIMEOUT;
-        private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private Duration connectTimeout;
+        private Duration readTimeout;
+        private Duration overallTimeout;
+        private long maxBodyBytes;
         private UpstreamProxy proxy;
         private boolean ignoreActiveRouting;
-        private SocketFactory socketFactory = SocketFactory.getDefault();
+        private SocketFactory socketFactory;
         private SSLSocketFactory sslSocketFactory;
         private X509TrustManager trustManager;
-        private UnaryOperator<InetSocketAddress> dialRemap;
 
-        private Builder() {}
-
-        private Builder copy() {
-            Builder b = new Builder();
-            b.policy = policy;
-            b.resolver = resolver;
-            b.maxRedirects = maxRedirects;
-            b.allowCrossOriginUnsafeRedirectReplay = allowCrossOriginUnsafeRedirectReplay;
-            b.requireHttps = requireHttps;
-            b.connectTimeout = connectTimeout;
-            b.readTimeout = readTimeout;
-            b.overallTimeout = overallTimeout;
-            b.maxBodyBytes = maxBodyBytes;
-            b.proxy = proxy;
-            b.ignoreActiveRouting = ignoreActiveRouting;
-            b.socketFactory = socketFactory;
-            b.sslSocketFactory = sslSocketFactory;
-            b.trustManager = trustManager;
-            b.dialRemap = dialRemap;
-            return b;
+        private Builder(FetchOptions o) {
+            policy = o.policy();
+            resolver = o.resolver();
+            maxRedirects = o.maxRedirects();
+            allowCrossOriginUnsafeRedirectReplay = o.allowCrossOriginUnsafeRedirectReplay();
+            requireHttps = o.requireHttps();
+            connectTimeout = o.connectTimeout();
+            readTimeout = o.readTimeout();
+            overallTimeout = o.overallTimeout();
+            maxBodyBytes = o.maxBodyBytes();
+            proxy = o.proxy();
+            ignoreActiveRouting = o.ignoreActiveRouting();
+            socketFactory = o.socketFactory();
+            sslSocketFactory = o.sslSocketFactory();
+            trustManager = o.trustManager();
         }
 
         /** The guard's options (OpenClaw's {@code SsrFPolicy}); {@link GuardPolicy#defaults()} unless set. */
@@ -452,10 +260,7 @@ public final class GuardedFetch {
 
         /** Redirects to follow at most; 0 refuses the first. 3 unless set. */
         public Builder maxRedirects(int maxRedirects) {
-            if (maxRedirects < 0) {
-                throw new IllegalArgumentException("maxRedirects: " + maxRedirects + " (expected: >= 0)");
-            }
-            this.maxRedirects = maxRedirects;
+            this.maxRedirects = FetchOptions.checkMaxRedirects(maxRedirects);
             return this;
         }
 
@@ -475,13 +280,13 @@ public final class GuardedFetch {
         }
 
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive("connectTimeout", timeout);
+            this.connectTimeout = FetchOptions.checkPositive("connectTimeout", timeout);
             return this;
         }
 
         /** The longest wait for bytes (or to write them) on a connected socket. */
         public Builder readTimeout(Duration timeout) {
-            this.readTimeout = positive("readTimeout", timeout);
+            this.readTimeout = FetchOptions.checkPositive("readTimeout", timeout);
             return this;
         }
 
@@ -490,16 +295,13 @@ public final class GuardedFetch {
          * the {@link Resolver} counts, but a resolver call is not interrupted.
          */
         public Builder overallTimeout(Duration timeout) {
-            this.overallTimeout = positive("overallTimeout", timeout);
+            this.overallTimeout = FetchOptions.checkPositive("overallTimeout", timeout);
             return this;
         }
 
         /** The longest response body read; a longer one is a {@link FetchBodyTooLargeException}. */
         public Builder maxBodyBytes(long max) {
-            if (max <= 0) {
-                throw new IllegalArgumentException("maxBodyBytes: " + max + " (expected: > 0)");
-            }
-            this.maxBodyBytes = max;
+            this.maxBodyBytes = FetchOptions.checkMaxBodyBytes(max);
             return this;
         }
 
@@ -536,14 +338,13 @@ public final class GuardedFetch {
             return this;
         }
 
-        /** Where TCP sockets come from (e.g. to bind a local address); the JVM default unless set. */
+        /**
+         * Where TCP sockets come from (to bind a local address, say); the JVM default unless set.
+         * Every connection the fetch makes, to the vetted address or proxy it chose, is created and
+         * connected through it. Tests use this seam to dial loopback stand-ins.
+         */
         public Builder socketFactory(SocketFactory factory) {
-            Objects.requireNonNull(factory, "factory");
-            if (factory instanceof SSLSocketFactory) {
-                throw new IllegalArgumentException("socketFactory: " + factory + " (expected: a plain socket factory;"
-                        + " use sslSocketFactory for TLS)");
-            }
-            this.socketFactory = factory;
+            this.socketFactory = FetchOptions.checkPlain(factory);
             return this;
         }
 
@@ -554,32 +355,10 @@ public final class GuardedFetch {
             return this;
         }
 
-        /**
-         * FOR TESTS ONLY. Every connect goes to {@code remap(address)} instead of the vetted
-         * address (or proxy address) OkHttp chose, so that a test can judge the real answers of a
-         * vector (public addresses, say) while dialling a loopback stand-in. The guard's decisions
-         * do not change; only the dial moves. Never set this in production: it sends connections
-         * somewhere the guard did not check. Its presence is logged (once per JVM) when built.
-         */
-        public Builder unsafeDialRemap(UnaryOperator<InetSocketAddress> remap) {
-            this.dialRemap = Objects.requireNonNull(remap, "remap");
-            return this;
-        }
-
         public GuardedFetch build() {
-            if (dialRemap != null && REMAP_LOGGED.compareAndSet(false, true)) {
-                System.getLogger(GuardedFetch.class.getName()).log(System.Logger.Level.WARNING,
-                        "unsafeDialRemap is set: connections go where the test's remap sends them, not to the vetted addresses");
-            }
-            return new GuardedFetch(this);
-        }
-
-        private static Duration positive(String name, Duration d) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
-            }
-            return d;
+            return new GuardedFetch(new FetchOptions(policy, resolver, maxRedirects, allowCrossOriginUnsafeRedirectReplay,
+                    requireHttps, connectTimeout, readTimeout, overallTimeout, maxBodyBytes, proxy, ignoreActiveRouting,
+                    socketFactory, sslSocketFactory, trustManager));
         }
     }
 }

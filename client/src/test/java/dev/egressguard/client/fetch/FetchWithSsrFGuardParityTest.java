@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.egressguard.core.guard.GuardPolicy;
+import dev.egressguard.core.parity.ParityVectors;
 import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.net.IpLiterals;
 import dev.egressguard.core.net.TargetUrl;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,9 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -40,10 +34,11 @@ import org.junit.jupiter.api.TestFactory;
  *       and TLS on 127.0.0.1); {@code fetchCalls} is what that server counts, and must also be
  *       what the fetch reports.</li>
  *   <li>{@code input.dns} becomes a {@link FixedResolver}: the guard judges those answers (public
- *       addresses such as 93.184.216.34 included) and {@link GuardedFetch.Builder#unsafeDialRemap}
- *       moves the dial of an answer to the stand-in (port 443 to TLS, others to plain, the proxy
- *       port to the proxy). A {@link DialGuard} refuses and records any connect to anything but
- *       those loopback stand-ins, so no vector can dial a public address.</li>
+ *       addresses such as 93.184.216.34 included) and
+ *       {@link LoopbackOnlySocketFactory#remapping} moves the dial of an answer to the stand-in
+ *       (port 443 to TLS, others to plain, the proxy port to the proxy). The
+ *       {@link LoopbackOnlySocketFactory} refuses and records any connect to anything but those
+ *       loopback stand-ins, so no vector can dial a public address.</li>
  *   <li>{@code dispatcherPolicy} {@code explicit-proxy} becomes
  *       {@link GuardedFetch.Builder#explicitProxy}, served by a {@link TunnelProxy}; a proxy URL
  *       that OpenClaw rejects is rejected by the builder with the same message.</li>
@@ -59,23 +54,14 @@ import org.junit.jupiter.api.TestFactory;
 class FetchWithSsrFGuardParityTest {
     private static final String FN = "fetchWithSsrFGuard";
 
-    static List<JsonNode> vectors() throws IOException {
-        String configured = System.getProperty("egressguard.parity");
-        Path path = configured != null ? Path.of(configured) : Path.of("../../shared/testdata/openclaw-parity.json");
-        assertThat(path).as("parity vectors (shared/testdata beside the repository)").exists();
-        JsonNode root = new ObjectMapper().readTree(Files.readString(path));
-        return StreamSupport.stream(root.spliterator(), false).filter(v -> v.get("fn").asText().equals(FN))
-                .collect(Collectors.toList());
-    }
-
     @Test
-    void theVectorFileHasEveryGuardedFetchVector() throws IOException {
-        assertThat(vectors()).hasSize(58);
+    void theVectorFileHasEveryGuardedFetchVector() {
+        assertThat(ParityVectors.of(FN)).hasSize(58);
     }
 
     @TestFactory
-    Stream<DynamicTest> fetchWithSsrFGuardVectors() throws IOException {
-        List<JsonNode> all = vectors();
+    Stream<DynamicTest> fetchWithSsrFGuardVectors() {
+        List<JsonNode> all = ParityVectors.of(FN);
         List<DynamicTest> tests = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             JsonNode v = all.get(i);
@@ -89,7 +75,7 @@ class FetchWithSsrFGuardParityTest {
     private static void run(JsonNode v) throws Exception {
         JsonNode input = v.get("input");
         TestTls tls = TestTls.get();
-        DialGuard dials = new DialGuard();
+        LoopbackOnlySocketFactory dials = new LoopbackOnlySocketFactory();
         FixedResolver resolver = resolver(input.get("dns"));
         try (ScriptedUpstream upstream = new ScriptedUpstream(tls);
              TunnelProxy proxy = new TunnelProxy(dials, line -> line.contains(":443 ") || line.startsWith("GET https")
@@ -113,12 +99,13 @@ class FetchWithSsrFGuardParityTest {
                 if (answers.contains(a.getAddress())) {
                     return a.getPort() == 443 ? upstream.httpsAddress() : upstream.httpAddress();
                 }
-                return a; // not a stand-in: the DialGuard refuses it
+                return a; // not a stand-in: the LoopbackOnlySocketFactory refuses it
             };
 
             Throwable thrown = catchThrowable(() -> {
-                GuardedFetch fetch = builder(v, proxyUse).resolver(resolver).socketFactory(dials)
-                        .sslSocketFactory(tls.clientSockets, tls.clientTrust).unsafeDialRemap(remap).build();
+                GuardedFetch fetch = builder(v, proxyUse).resolver(resolver)
+                        .socketFactory(dials.remapping(remap))
+                        .sslSocketFactory(tls.clientSockets, tls.clientTrust).build();
                 FetchResult result = fetch.fetch(request(input));
                 check(v, result, upstream, proxy, proxyUse);
             });
@@ -232,7 +219,7 @@ class FetchWithSsrFGuardParityTest {
 
     private static GuardedFetch.Builder builder(JsonNode v, ProxyUse proxyUse) {
         JsonNode input = v.get("input");
-        GuardedFetch.Builder b = GuardedFetch.builder().policy(policy(input.get("policy")));
+        GuardedFetch.Builder b = GuardedFetch.builder().policy(ParityVectors.guardPolicy(input.get("policy")));
         if (input.has("maxRedirects")) {
             b.maxRedirects(input.get("maxRedirects").asInt());
         }
@@ -259,26 +246,6 @@ class FetchWithSsrFGuardParityTest {
             r.body(init.get("body").asText().getBytes(StandardCharsets.UTF_8));
         }
         return r.build();
-    }
-
-    static GuardPolicy policy(JsonNode policy) {
-        GuardPolicy p = GuardPolicy.defaults();
-        if (policy == null) {
-            return p;
-        }
-        return p.withAllowPrivateNetwork(policy.path("allowPrivateNetwork").asBoolean(false)
-                        || policy.path("dangerouslyAllowPrivateNetwork").asBoolean(false))
-                .withAllowedHostnames(new HashSet<>(strings(policy.path("allowedHostnames"))))
-                .withHostnameAllowlist(strings(policy.path("hostnameAllowlist")))
-                .withBlockedHostnames(strings(policy.path("blockedHostnames")))
-                .withAllowRfc2544BenchmarkRange(policy.path("allowRfc2544BenchmarkRange").asBoolean(false))
-                .withAllowIpv6UniqueLocalRange(policy.path("allowIpv6UniqueLocalRange").asBoolean(false));
-    }
-
-    private static List<String> strings(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
     }
 
     private static FixedResolver resolver(JsonNode dns) {

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * What the parity vectors do not pin down: the dial goes only to vetted addresses, a refused
  * redirect never connects, DNS rebinding between hops, mixed answers, credentials across origins,
  * the body cap, timeouts, loops and the proxy modes. Real sockets, loopback only, every dial
- * through a {@link DialGuard}.
+ * through a {@link LoopbackOnlySocketFactory}.
  */
 class GuardedFetchTest {
     private static final String PUBLIC = "93.184.216.34";

@@ -11,12 +11,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The loopback world of a focused test: a {@link ScriptedUpstream}, a {@link FixedResolver}, a
- * {@link DialGuard}, and the dial remap that sends a vetted (often public) address to its
- * stand-in. {@link #remapped()} records what OkHttp asked to dial, before the remap.
+ * {@link LoopbackOnlySocketFactory}, and the dial remap (its {@code remapping}) that sends a
+ * vetted (often public) address to its stand-in. {@link #remapped()} records what OkHttp asked
+ * to dial, before the remap.
  */
 final class StandIns implements AutoCloseable {
     final TestTls tls;
-    final DialGuard dials = new DialGuard();
+    final LoopbackOnlySocketFactory dials = new LoopbackOnlySocketFactory();
     final FixedResolver resolver = new FixedResolver();
     final ScriptedUpstream upstream;
     private final Set<InetAddress> upstreamAddresses = ConcurrentHashMap.newKeySet();
@@ -46,8 +47,8 @@ final class StandIns implements AutoCloseable {
 
     /** A builder wired to this world: resolver, dial guard, test TLS trust, dial remap. */
     GuardedFetch.Builder fetch() {
-        return GuardedFetch.builder().resolver(resolver).socketFactory(dials)
-                .sslSocketFactory(tls.clientSockets, tls.clientTrust).unsafeDialRemap(this::remap);
+        return GuardedFetch.builder().resolver(resolver).socketFactory(dials.remapping(this::remap))
+                .sslSocketFactory(tls.clientSockets, tls.clientTrust);
     }
 
     private InetSocketAddress remap(InetSocketAddress asked) {

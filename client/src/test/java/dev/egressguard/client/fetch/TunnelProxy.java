@@ -19,15 +19,16 @@ import java.util.function.Function;
  * A minimal HTTP forward proxy on 127.0.0.1 standing in for an explicit or the operator's
  * proxy: it records each request line, then relays CONNECT tunnels and absolute-form requests to
  * the upstream stand-in chosen by {@code upstreamFor} (given the request line), dialling through
- * the {@link DialGuard}. Like a real filtering proxy, it gets names, not addresses. Every socket
- * has a read timeout, so no relay outlives a stuck peer by more than a few seconds.
+ * the {@link LoopbackOnlySocketFactory}. Like a real filtering proxy, it gets names, not
+ * addresses. Every socket has a read timeout, so no relay outlives a stuck peer by more than a
+ * few seconds.
  */
 final class TunnelProxy implements AutoCloseable {
     private static final int MAX_HEAD = 64 * 1024;
     private static final int IDLE_MILLIS = 5_000;
 
     private final ServerSocket server;
-    private final DialGuard dials;
+    private final LoopbackOnlySocketFactory dials;
     private final Function<String, InetSocketAddress> upstreamFor;
     private final List<String> requestLines = new CopyOnWriteArrayList<>();
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -36,7 +37,7 @@ final class TunnelProxy implements AutoCloseable {
         return t;
     });
 
-    TunnelProxy(DialGuard dials, Function<String, InetSocketAddress> upstreamFor) throws IOException {
+    TunnelProxy(LoopbackOnlySocketFactory dials, Function<String, InetSocketAddress> upstreamFor) throws IOException {
         this.server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
         this.dials = dials;
         this.upstreamFor = upstreamFor;
@@ -83,7 +84,7 @@ final class TunnelProxy implements AutoCloseable {
                 copy(client, upstream);
             }
         } catch (IOException | RuntimeException | AssertionError e) {
-            // a refused dial is recorded by the DialGuard; the client sees the connection close
+            // a refused dial is recorded by the LoopbackOnlySocketFactory; the client sees the connection close
         }
     }
 

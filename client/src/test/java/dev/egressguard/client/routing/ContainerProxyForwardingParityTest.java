@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Path;
+import dev.egressguard.core.parity.ParityVectors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,13 +17,9 @@ import org.junit.jupiter.api.TestFactory;
 /** The {@code containerProxyForwarding} vectors of the parity file: which OPENCLAW_PROXY_URL a container-targeted command gets. */
 class ContainerProxyForwardingParityTest {
     @TestFactory
-    Stream<DynamicTest> everyContainerVector() throws Exception {
-        JsonNode all = new ObjectMapper().readTree(Path.of(System.getProperty("egressguard.parity")).toFile());
+    Stream<DynamicTest> everyContainerVector() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode v : all) {
-            if (!v.get("fn").asText().equals("containerProxyForwarding")) {
-                continue;
-            }
+        for (JsonNode v : ParityVectors.of("containerProxyForwarding")) {
             Map<String, String> env = new LinkedHashMap<>();
             v.get("input").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
             tests.add(DynamicTest.dynamicTest(v.get("why").asText() + " " + env, () -> {

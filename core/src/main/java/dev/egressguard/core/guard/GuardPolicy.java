@@ -12,17 +12,19 @@ import java.util.stream.Collectors;
  * Options of the application-level SSRF guard, named after OpenClaw's {@code SsrFPolicy} so that
  * its parity vectors read directly.
  *
- * @param allowPrivateNetwork      skip every address and blocked-name check (dangerous; the name
- *                                 says so in OpenClaw as {@code dangerouslyAllowPrivateNetwork})
- * @param allowedHostnames         exact names that may resolve to private space (never to
- *                                 loopback unless a loopback name, never to link-local,
- *                                 metadata or unspecified addresses)
- * @param hostnameAllowlist        when non-empty, only names matching one of these patterns pass
- * @param blockedHostnames         patterns always refused
+ * @param unsafeAllowPrivateNetwork  skip every address and blocked-name check (dangerous: OpenClaw's
+ *                                   {@code allowPrivateNetwork}, also spelt
+ *                                   {@code dangerouslyAllowPrivateNetwork}); a guarded fetch logs
+ *                                   its use once
+ * @param allowedHostnames           exact names that may resolve to private space (never to
+ *                                   loopback unless a loopback name, never to link-local,
+ *                                   metadata or unspecified addresses)
+ * @param hostnameAllowlist          when non-empty, only names matching one of these patterns pass
+ * @param blockedHostnames           patterns always refused
  * @param allowRfc2544BenchmarkRange lets 198.18.0.0/15 through
  * @param allowIpv6UniqueLocalRange  lets fc00::/7 through (metadata addresses stay blocked)
  */
-public record GuardPolicy(boolean allowPrivateNetwork, Set<String> allowedHostnames, List<String> hostnameAllowlist,
+public record GuardPolicy(boolean unsafeAllowPrivateNetwork, Set<String> allowedHostnames, List<String> hostnameAllowlist,
                           List<String> blockedHostnames, boolean allowRfc2544BenchmarkRange,
                           boolean allowIpv6UniqueLocalRange) {
     private static final GuardPolicy DEFAULT = new GuardPolicy(false, Set.of(), List.of(), List.of(), false, false);
@@ -38,28 +40,28 @@ public record GuardPolicy(boolean allowPrivateNetwork, Set<String> allowedHostna
         return DEFAULT;
     }
 
-    public GuardPolicy withAllowPrivateNetwork(boolean allow) {
+    public GuardPolicy withUnsafeAllowPrivateNetwork(boolean allow) {
         return new GuardPolicy(allow, allowedHostnames, hostnameAllowlist, blockedHostnames, allowRfc2544BenchmarkRange, allowIpv6UniqueLocalRange);
     }
 
     public GuardPolicy withAllowedHostnames(Set<String> names) {
-        return new GuardPolicy(allowPrivateNetwork, names, hostnameAllowlist, blockedHostnames, allowRfc2544BenchmarkRange, allowIpv6UniqueLocalRange);
+        return new GuardPolicy(unsafeAllowPrivateNetwork, names, hostnameAllowlist, blockedHostnames, allowRfc2544BenchmarkRange, allowIpv6UniqueLocalRange);
     }
 
     public GuardPolicy withHostnameAllowlist(List<String> patterns) {
-        return new GuardPolicy(allowPrivateNetwork, allowedHostnames, patterns, blockedHostnames, allowRfc2544BenchmarkRange, allowIpv6UniqueLocalRange);
+        return new GuardPolicy(unsafeAllowPrivateNetwork, allowedHostnames, patterns, blockedHostnames, allowRfc2544BenchmarkRange, allowIpv6UniqueLocalRange);
     }
 
     public GuardPolicy withBlockedHostnames(List<String> patterns) {
-        return new GuardPolicy(allowPrivateNetwork, allowedHostnames, hostnameAllowlist, patterns, allowRfc2544BenchmarkRange, allowIpv6UniqueLocalRange);
+        return new GuardPolicy(unsafeAllowPrivateNetwork, allowedHostnames, hostnameAllowlist, patterns, allowRfc2544BenchmarkRange, allowIpv6UniqueLocalRange);
     }
 
     public GuardPolicy withAllowRfc2544BenchmarkRange(boolean allow) {
-        return new GuardPolicy(allowPrivateNetwork, allowedHostnames, hostnameAllowlist, blockedHostnames, allow, allowIpv6UniqueLocalRange);
+        return new GuardPolicy(unsafeAllowPrivateNetwork, allowedHostnames, hostnameAllowlist, blockedHostnames, allow, allowIpv6UniqueLocalRange);
     }
 
     public GuardPolicy withAllowIpv6UniqueLocalRange(boolean allow) {
-        return new GuardPolicy(allowPrivateNetwork, allowedHostnames, hostnameAllowlist, blockedHostnames, allowRfc2544BenchmarkRange, allow);
+        return new GuardPolicy(unsafeAllowPrivateNetwork, allowedHostnames, hostnameAllowlist, blockedHostnames, allowRfc2544BenchmarkRange, allow);
     }
 
     /** True when a {@code hostnameAllowlist} is set and no pattern in it matches. */

@@ -62,7 +62,7 @@ public final class SsrfGuard {
 
     /**
      * True when a host is refused before any DNS: a blocked name, a non-canonical IPv4 spelling, a
-     * malformed IPv6 literal, or an IP literal in blocked space. {@code allowPrivateNetwork} does not
+     * malformed IPv6 literal, or an IP literal in blocked space. {@code unsafeAllowPrivateNetwork} does not
      * relax this check (it relaxes {@link #pin}).
      */
     public boolean isBlockedHostOrIp(String host) {
@@ -92,7 +92,7 @@ public final class SsrfGuard {
 
     /**
      * The checks {@link #pin} makes before any DNS, on their own: the {@code hostnameAllowlist}, the
-     * {@code blockedHostnames}, then (unless {@code allowPrivateNetwork} or an allowed name) the
+     * {@code blockedHostnames}, then (unless {@code unsafeAllowPrivateNetwork} or an allowed name) the
      * blocked names and IP literals. For a request sent through a proxy that resolves names itself,
      * where no local answer exists to check (OpenClaw's {@code assertHostnameAllowedWithPolicy}).
      *
@@ -115,7 +115,7 @@ public final class SsrfGuard {
                     + ". Try a URL on a different domain or ask the operator to review blockedHostnames.",
                     Reason.HOST_BLOCKED_NAME);
         }
-        if (!policy.allowPrivateNetwork() && !policy.isAllowedHostname(h)) {
+        if (!policy.unsafeAllowPrivateNetwork() && !policy.isAllowedHostname(h)) {
             Optional<Reason> blocked = hostBlockReason(h);
             if (blocked.isPresent()) {
                 throw new SsrfBlockedException(SsrfBlockedException.BLOCKED_HOST, blocked.get());
@@ -145,7 +145,7 @@ public final class SsrfGuard {
         if (answers == null || answers.isEmpty()) {
             throw new UnknownHostException("Unable to resolve hostname: " + h);
         }
-        if (!policy.allowPrivateNetwork()) {
+        if (!policy.unsafeAllowPrivateNetwork()) {
             for (IpAddress a : answers) {
                 Optional<Reason> blocked = nameAllowed ? allowedNameBlockReason(h, a) : blockReason(a);
                 if (blocked.isPresent()) {

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.egressguard.core.classify.BlockedHostnames;
 import dev.egressguard.core.classify.Classification;
 import dev.egressguard.core.classify.EmbeddingKind;
 import dev.egressguard.core.classify.SpecialUseRanges;
-import dev.egressguard.core.guard.GuardPolicy;
 import dev.egressguard.core.guard.PinnedHostname;
 import dev.egressguard.core.guard.SsrfBlockedException;
 import dev.egressguard.core.guard.SsrfGuard;
@@ -21,19 +19,14 @@ import dev.egressguard.core.net.IpLiterals;
 import dev.egressguard.core.net.IpRange;
 import dev.egressguard.core.net.Resolver;
 import dev.egressguard.core.policy.Reason;
-import java.io.IOException;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -46,28 +39,17 @@ import org.junit.jupiter.api.TestFactory;
 class OpenClawParityTest {
     private static final Set<String> FNS_ELSEWHERE = Set.of("fetchWithSsrFGuard", "containerProxyForwarding");
 
-    static List<JsonNode> vectors() throws IOException {
-        String configured = System.getProperty("egressguard.parity");
-        Path path = configured != null ? Path.of(configured) : Path.of("../../shared/testdata/openclaw-parity.json");
-        if (!Files.exists(path)) {
-            path = Path.of("../shared/testdata/openclaw-parity.json").toAbsolutePath();
-        }
-        assertThat(path).as("parity vectors (shared/testdata beside the repository)").exists();
-        JsonNode root = new ObjectMapper().readTree(path.toFile());
-        return StreamSupport.stream(root.spliterator(), false).collect(Collectors.toList());
-    }
-
     @Test
-    void theVectorFileHasWhatTheReadmePromises() throws IOException {
-        List<JsonNode> all = vectors();
+    void theVectorFileHasWhatTheReadmePromises() {
+        List<JsonNode> all = ParityVectors.all();
         assertThat(all).hasSize(465);
         long ours = all.stream().filter(v -> !FNS_ELSEWHERE.contains(v.get("fn").asText())).count();
         assertThat(ours).isEqualTo(387);
     }
 
     @TestFactory
-    Stream<DynamicTest> classifierHostnameAndPinningVectors() throws IOException {
-        List<JsonNode> all = vectors();
+    Stream<DynamicTest> classifierHostnameAndPinningVectors() {
+        List<JsonNode> all = ParityVectors.all();
         List<DynamicTest> tests = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             JsonNode v = all.get(i);
@@ -238,23 +220,7 @@ class OpenClawParityTest {
     }
 
     private static SsrfGuard guard(JsonNode policy) {
-        GuardPolicy p = GuardPolicy.defaults();
-        if (policy != null) {
-            p = p.withAllowPrivateNetwork(policy.path("allowPrivateNetwork").asBoolean(false)
-                            || policy.path("dangerouslyAllowPrivateNetwork").asBoolean(false))
-                    .withAllowedHostnames(new HashSet<>(strings(policy.path("allowedHostnames"))))
-                    .withHostnameAllowlist(strings(policy.path("hostnameAllowlist")))
-                    .withBlockedHostnames(strings(policy.path("blockedHostnames")))
-                    .withAllowRfc2544BenchmarkRange(policy.path("allowRfc2544BenchmarkRange").asBoolean(false))
-                    .withAllowIpv6UniqueLocalRange(policy.path("allowIpv6UniqueLocalRange").asBoolean(false));
-        }
-        return new SsrfGuard(p);
-    }
-
-    private static List<String> strings(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
+        return new SsrfGuard(ParityVectors.guardPolicy(policy));
     }
 
     private static void checkPinning(JsonNode v) throws Exception {
@@ -283,7 +249,7 @@ class OpenClawParityTest {
             PinnedHostname pinned = guard.pin(hostname, resolver);
             assertThat(pinned.hostname()).isEqualTo(v.get("pinned").get("hostname").asText());
             // OpenClaw echoes the resolver's text; ours are typed addresses, so compare as addresses.
-            assertThat(pinned.addresses()).isEqualTo(strings(v.get("pinned").get("addresses")).stream()
+            assertThat(pinned.addresses()).isEqualTo(ParityVectors.strings(v.get("pinned").get("addresses")).stream()
                     .map(IpLiterals::parse).collect(Collectors.toList()));
         } else {
             Class<? extends Exception> type = v.get("errorType").asText().equals("SsrFBlockedError")

@@ -7,8 +7,8 @@ import java.util.Optional;
  * canary is the authority: a connection is a leak whatever the proxy said, and "not reached" is
  * only proof where the canary listened on every address the destination can land on.
  */
-public final class Verdicts {
-    private Verdicts() {}
+public final class ProbeVerdicts {
+    private ProbeVerdicts() {}
 
     public static ProbeResult judge(Probe probe, ProxyAnswer answer, Optional<CanaryEvidence> evidence) {
         switch (probe.landing()) {
@@ -27,53 +27,53 @@ public final class Verdicts {
         String where = String.join(" ", e.listening());
         if (e.hit()) {
             String what = e.tokenSeen() ? "the run token" : e.connections() + " connection(s) without the token (the proxy rewrote the request)";
-            return result(probe, Verdict.LEAK, a, "canary " + e.reachedAt().orElse(where) + " received " + what);
+            return result(probe, ProbeVerdict.LEAK, a, "canary " + e.reachedAt().orElse(where) + " received " + what);
         }
         if (a.needsCredentials()) {
-            return result(probe, Verdict.NOT_PROVEN, a, CREDENTIALS);
+            return result(probe, ProbeVerdict.NOT_PROVEN, a, CREDENTIALS);
         }
         if (a.isSuccess()) {
-            return result(probe, Verdict.NOT_PROVEN, a, "the proxy reported success (" + answered(a) + ") but no canary saw a connection");
+            return result(probe, ProbeVerdict.NOT_PROVEN, a, "the proxy reported success (" + answered(a) + ") but no canary saw a connection");
         }
         if (a.isDenial()) {
-            return result(probe, Verdict.BLOCKED, a, "refused by the proxy; canary untouched");
+            return result(probe, ProbeVerdict.BLOCKED, a, "refused by the proxy; canary untouched");
         }
         if (!e.covered()) {
-            return result(probe, Verdict.NOT_PROVEN, a, answered(a) + "; the canary could not listen where this lands (listened on " + where + ")");
+            return result(probe, ProbeVerdict.NOT_PROVEN, a, answered(a) + "; the canary could not listen where this lands (listened on " + where + ")");
         }
-        return result(probe, Verdict.BLOCKED, a, "not reached: " + answered(a) + "; canary untouched");
+        return result(probe, ProbeVerdict.BLOCKED, a, "not reached: " + answered(a) + "; canary untouched");
     }
 
     private static ProbeResult remote(Probe probe, ProxyAnswer a) {
         if (a.needsCredentials()) {
-            return result(probe, Verdict.NOT_PROVEN, a, CREDENTIALS);
+            return result(probe, ProbeVerdict.NOT_PROVEN, a, CREDENTIALS);
         }
         if (a.isSuccess()) {
             String what = a.established() ? "the proxy opened a tunnel" : "the proxy fetched it (" + a.status() + ")";
-            return result(probe, Verdict.LEAK, a, what);
+            return result(probe, ProbeVerdict.LEAK, a, what);
         }
         if (a.isDenial()) {
-            return result(probe, Verdict.BLOCKED, a, "refused by the proxy");
+            return result(probe, ProbeVerdict.BLOCKED, a, "refused by the proxy");
         }
-        return result(probe, Verdict.NOT_PROVEN, a, answered(a) + ", not a denial: the proxy may have tried");
+        return result(probe, ProbeVerdict.NOT_PROVEN, a, answered(a) + ", not a denial: the proxy may have tried");
     }
 
     private static ProbeResult publicDestination(Probe probe, ProxyAnswer a) {
         if (a.isSuccess()) {
-            return result(probe, Verdict.PASSED, a, a.note().orElse("the proxy answered " + a.status()));
+            return result(probe, ProbeVerdict.PASSED, a, a.note().orElse("the proxy answered " + a.status()));
         }
         if (a.isDenial()) {
-            return result(probe, Verdict.NOT_PROVEN, a, "the proxy refused a public destination: a proxy that refuses everything proves nothing");
+            return result(probe, ProbeVerdict.NOT_PROVEN, a, "the proxy refused a public destination: a proxy that refuses everything proves nothing");
         }
-        return result(probe, Verdict.SKIPPED, a, "did not complete (" + answered(a) + "): no route out from here?");
+        return result(probe, ProbeVerdict.SKIPPED, a, "did not complete (" + answered(a) + "): no route out from here?");
     }
 
     private static String answered(ProxyAnswer a) {
         return a.failure().orElse("the proxy answered " + a.status());
     }
 
-    private static ProbeResult result(Probe probe, Verdict v, ProxyAnswer a, String detail) {
-        String note = v == Verdict.PASSED ? "" : a.note().map(n -> "; " + n).orElse("");
+    private static ProbeResult result(Probe probe, ProbeVerdict v, ProxyAnswer a, String detail) {
+        String note = v == ProbeVerdict.PASSED ? "" : a.note().map(n -> "; " + n).orElse("");
         return new ProbeResult(probe, v, Optional.of(a), detail + note);
     }
 }

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class VerdictsTest {
+class ProbeVerdictsTest {
     private static final Probe CANARY = new Probe("t/127.0.0.1/get", ProbeGroup.LOOPBACK_V4, "127.0.0.1", "first", ProbeMethod.GET,
             Landing.CANARY, 0, Optional.empty(), "/", 1);
     private static final Probe REMOTE = new Probe("t/169.254.169.254/connect", ProbeGroup.METADATA, "169.254.169.254", "metadata",
@@ -37,30 +37,30 @@ class VerdictsTest {
     static List<Arguments> cases() {
         return List.of(
                 // a canary connection is a leak whatever the proxy said, even a denial, even rewritten
-                Arguments.of(CANARY, OK, hit(true), Verdict.LEAK, "received the run token"),
-                Arguments.of(CANARY, DENIED, hit(false), Verdict.LEAK, "without the token"),
-                Arguments.of(CANARY, TIMEOUT, hit(true), Verdict.LEAK, "127.0.0.1:4000"),
-                Arguments.of(CANARY, DENIED, UNTOUCHED, Verdict.BLOCKED, "refused by the proxy"),
-                Arguments.of(CANARY, BAD_GATEWAY, UNTOUCHED, Verdict.BLOCKED, "not reached"),
-                Arguments.of(CANARY, TIMEOUT, UNTOUCHED, Verdict.BLOCKED, "no answer within"),
+                Arguments.of(CANARY, OK, hit(true), ProbeVerdict.LEAK, "received the run token"),
+                Arguments.of(CANARY, DENIED, hit(false), ProbeVerdict.LEAK, "without the token"),
+                Arguments.of(CANARY, TIMEOUT, hit(true), ProbeVerdict.LEAK, "127.0.0.1:4000"),
+                Arguments.of(CANARY, DENIED, UNTOUCHED, ProbeVerdict.BLOCKED, "refused by the proxy"),
+                Arguments.of(CANARY, BAD_GATEWAY, UNTOUCHED, ProbeVerdict.BLOCKED, "not reached"),
+                Arguments.of(CANARY, TIMEOUT, UNTOUCHED, ProbeVerdict.BLOCKED, "no answer within"),
                 // success with no canary connection: something else answered; prove nothing
-                Arguments.of(CANARY, OK, UNTOUCHED, Verdict.NOT_PROVEN, "no canary saw"),
-                Arguments.of(CANARY, BAD_GATEWAY, UNCOVERED, Verdict.NOT_PROVEN, "could not listen"),
-                Arguments.of(REMOTE, TUNNEL, UNTOUCHED, Verdict.LEAK, "opened a tunnel"),
-                Arguments.of(REMOTE, answer(302, null, false), UNTOUCHED, Verdict.LEAK, "fetched"),
-                Arguments.of(REMOTE, DENIED, UNTOUCHED, Verdict.BLOCKED, "refused"),
-                Arguments.of(REMOTE, DENIED_BY_STATUS_ONLY, UNTOUCHED, Verdict.BLOCKED, "refused"),
-                Arguments.of(REMOTE, BAD_GATEWAY, UNTOUCHED, Verdict.NOT_PROVEN, "502"),
-                Arguments.of(REMOTE, TIMEOUT, UNTOUCHED, Verdict.NOT_PROVEN, "no answer within"),
-                Arguments.of(PUBLIC, TUNNEL, UNTOUCHED, Verdict.PASSED, "200"),
-                Arguments.of(PUBLIC, DENIED, UNTOUCHED, Verdict.NOT_PROVEN, "refused a public destination"),
-                Arguments.of(PUBLIC, BAD_GATEWAY, UNTOUCHED, Verdict.SKIPPED, "no route out"));
+                Arguments.of(CANARY, OK, UNTOUCHED, ProbeVerdict.NOT_PROVEN, "no canary saw"),
+                Arguments.of(CANARY, BAD_GATEWAY, UNCOVERED, ProbeVerdict.NOT_PROVEN, "could not listen"),
+                Arguments.of(REMOTE, TUNNEL, UNTOUCHED, ProbeVerdict.LEAK, "opened a tunnel"),
+                Arguments.of(REMOTE, answer(302, null, false), UNTOUCHED, ProbeVerdict.LEAK, "fetched"),
+                Arguments.of(REMOTE, DENIED, UNTOUCHED, ProbeVerdict.BLOCKED, "refused"),
+                Arguments.of(REMOTE, DENIED_BY_STATUS_ONLY, UNTOUCHED, ProbeVerdict.BLOCKED, "refused"),
+                Arguments.of(REMOTE, BAD_GATEWAY, UNTOUCHED, ProbeVerdict.NOT_PROVEN, "502"),
+                Arguments.of(REMOTE, TIMEOUT, UNTOUCHED, ProbeVerdict.NOT_PROVEN, "no answer within"),
+                Arguments.of(PUBLIC, TUNNEL, UNTOUCHED, ProbeVerdict.PASSED, "200"),
+                Arguments.of(PUBLIC, DENIED, UNTOUCHED, ProbeVerdict.NOT_PROVEN, "refused a public destination"),
+                Arguments.of(PUBLIC, BAD_GATEWAY, UNTOUCHED, ProbeVerdict.SKIPPED, "no route out"));
     }
 
     @ParameterizedTest(name = "{index}: {0} {1} -> {3}")
     @MethodSource("cases")
-    void judges(Probe probe, ProxyAnswer answer, CanaryEvidence evidence, Verdict expected, String detail) {
-        ProbeResult r = Verdicts.judge(probe, answer, Optional.of(evidence));
+    void judges(Probe probe, ProxyAnswer answer, CanaryEvidence evidence, ProbeVerdict expected, String detail) {
+        ProbeResult r = ProbeVerdicts.judge(probe, answer, Optional.of(evidence));
         assertThat(r.verdict()).isEqualTo(expected);
         assertThat(r.detail()).contains(detail);
     }

@@ -1,7 +1,7 @@
 package dev.egressguard.cli.validate;
 
 /** What a probe proved. */
-public enum Verdict {
+public enum ProbeVerdict {
     /** The destination was refused or, for a canary, provably not reached. */
     BLOCKED("BLOCKED", "blocked"),
     /** The destination was reached: a canary saw the connection, or the proxy reported success. */
@@ -16,7 +16,7 @@ public enum Verdict {
     private final String label;
     private final String code;
 
-    Verdict(String label, String code) {
+    ProbeVerdict(String label, String code) {
         this.label = label;
         this.code = code;
     }

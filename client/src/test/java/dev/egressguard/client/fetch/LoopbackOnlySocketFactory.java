@@ -6,9 +6,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 import javax.net.SocketFactory;
 
 /**
@@ -16,14 +18,42 @@ import javax.net.SocketFactory;
  * addresses the test registered (its stand-ins). Anything else, a public address from a vector
  * above all, is recorded and fails with an {@link AssertionError} before a packet leaves, even
  * when the code under test (or its dial remap) has a bug.
+ *
+ * <p>{@link #remapping} gives a fetch the tests' dial remap as its
+ * {@link GuardedFetch.Builder#socketFactory}: the guard judges the real answers of a vector
+ * (public addresses, say) while the dial goes to a loopback stand-in, and this guard checks the
+ * address actually dialled.
  */
-final class DialGuard extends SocketFactory {
-    private final Set<InetSocketAddress> allowed = ConcurrentHashMap.newKeySet();
-    private final List<InetSocketAddress> dials = new CopyOnWriteArrayList<>();
-    private final List<String> violations = new CopyOnWriteArrayList<>();
+final class LoopbackOnlySocketFactory extends SocketFactory {
+    private final Set<InetSocketAddress> allowed;
+    private final List<InetSocketAddress> dials;
+    private final List<String> violations;
+    private final UnaryOperator<InetSocketAddress> remap;
+
+    LoopbackOnlySocketFactory() {
+        this(ConcurrentHashMap.newKeySet(), new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>(), UnaryOperator.identity());
+    }
+
+    private LoopbackOnlySocketFactory(Set<InetSocketAddress> allowed, List<InetSocketAddress> dials, List<String> violations,
+                                      UnaryOperator<InetSocketAddress> remap) {
+        this.allowed = allowed;
+        this.dials = dials;
+        this.violations = violations;
+        this.remap = remap;
+    }
+
+    /**
+     * This factory (the same stand-ins, the same records) with a dial remap in front: a socket's
+     * connect goes to {@code remap(address)} instead of the address it was asked for, and that
+     * address is the one checked and recorded. The guard's decisions do not change; only the dial
+     * moves.
+     */
+    LoopbackOnlySocketFactory remapping(UnaryOperator<InetSocketAddress> remap) {
+        return new LoopbackOnlySocketFactory(allowed, dials, violations, Objects.requireNonNull(remap, "remap"));
+    }
 
     /** Lets sockets connect to {@code endpoint}, which must be a loopback address. */
-    DialGuard allow(InetSocketAddress endpoint) {
+    LoopbackOnlySocketFactory allow(InetSocketAddress endpoint) {
         if (endpoint.isUnresolved() || !endpoint.getAddress().isLoopbackAddress()) {
             throw new IllegalArgumentException("dial guard: " + endpoint + " (expected: a loopback stand-in)");
         }
@@ -41,17 +71,19 @@ final class DialGuard extends SocketFactory {
         return List.copyOf(violations);
     }
 
-    private void check(SocketAddress endpoint) {
+    /** The address a connect to {@code endpoint} may go to: the remapped one, if allowed. */
+    private InetSocketAddress check(SocketAddress endpoint) {
         if (!(endpoint instanceof InetSocketAddress) || ((InetSocketAddress) endpoint).isUnresolved()) {
             violations.add("unresolved " + endpoint);
             throw new AssertionError("dial guard: refused a connect to unresolved " + endpoint);
         }
-        InetSocketAddress a = (InetSocketAddress) endpoint;
+        InetSocketAddress a = remap.apply((InetSocketAddress) endpoint);
         dials.add(a);
         if (!a.getAddress().isLoopbackAddress() || !allowed.contains(a)) {
             violations.add(a.toString());
             throw new AssertionError("dial guard: refused a connect to " + a + " (not a registered loopback stand-in)");
         }
+        return a;
     }
 
     @Override
@@ -59,17 +91,14 @@ final class DialGuard extends SocketFactory {
         return new Socket() {
             @Override
             public void connect(SocketAddress endpoint, int timeout) throws IOException {
-                check(endpoint);
-                super.connect(endpoint, timeout);
+                super.connect(check(endpoint), timeout);
             }
         };
     }
 
     @Override
     public Socket createSocket(String host, int port) throws IOException {
-        Socket s = createSocket();
-        s.connect(new InetSocketAddress(host, port));
-        return s;
+        return connected(new InetSocketAddress(host, port));
     }
 
     @Override
@@ -79,13 +108,17 @@ final class DialGuard extends SocketFactory {
 
     @Override
     public Socket createSocket(InetAddress host, int port) throws IOException {
-        Socket s = createSocket();
-        s.connect(new InetSocketAddress(host, port));
-        return s;
+        return connected(new InetSocketAddress(host, port));
     }
 
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
         return createSocket(address, port);
+    }
+
+    private Socket connected(InetSocketAddress endpoint) throws IOException {
+        Socket s = createSocket();
+        s.connect(endpoint);
+        return s;
     }
 }
