@@ -52,62 +52,33 @@ final class ErrorResponses {
         return ProxyStatusError.CONNECTION_REFUSED;
     }
 
-    /** The error type for a denying decision. */
+    /** The error type for a refusal, by what its reason is about ({@link Reason.Kind}). */
     static ProxyStatusError errorFor(Decision decision) {
         Reason r = decision.reason();
-        switch (r) {
-            case DNS_ERROR:
-                return ProxyStatusError.DNS_ERROR;
-            case DNS_NO_ANSWER:
-                return ProxyStatusError.DESTINATION_NOT_FOUND;
-            case DNS_TIMEOUT:
-                return ProxyStatusError.DNS_TIMEOUT;
-            case REQUEST_INVALID:
-            case REQUEST_VERSION:
-            case REQUEST_HEADER_TOO_LARGE:
-            case REQUEST_TIMEOUT:
-            case HOST_INVALID:
-            case URL_INVALID:
-            case URL_UNSUPPORTED_SCHEME:
-                return ProxyStatusError.HTTP_REQUEST_ERROR;
-            case INTERNAL_ERROR:
-            case AUDIT_BACKLOG:
-                return ProxyStatusError.PROXY_INTERNAL_ERROR;
-            case LIMIT_CONNECTIONS:
-            case LIMIT_CLIENT_CONNECTIONS:
-            case LIMIT_TUNNELS:
-                return ProxyStatusError.CONNECTION_LIMIT_REACHED;
-            case LIMIT_RATE:
-            case PROXY_DRAINING:
-                return ProxyStatusError.PROXY_INTERNAL_RESPONSE;
-            default:
-                return r.code().startsWith("ip.") ? ProxyStatusError.DESTINATION_IP_PROHIBITED : ProxyStatusError.HTTP_REQUEST_DENIED;
-        }
+        return switch (r.kind()) {
+            case ADDRESS -> ProxyStatusError.DESTINATION_IP_PROHIBITED;
+            case DESTINATION_RULE, CLIENT -> ProxyStatusError.HTTP_REQUEST_DENIED;
+            case RESOLUTION -> r == Reason.DNS_TIMEOUT ? ProxyStatusError.DNS_TIMEOUT
+                    : r == Reason.DNS_NO_ANSWER ? ProxyStatusError.DESTINATION_NOT_FOUND : ProxyStatusError.DNS_ERROR;
+            case REQUEST -> ProxyStatusError.HTTP_REQUEST_ERROR;
+            case CAPACITY -> r == Reason.LIMIT_RATE || r == Reason.PROXY_DRAINING
+                    ? ProxyStatusError.PROXY_INTERNAL_RESPONSE : ProxyStatusError.CONNECTION_LIMIT_REACHED;
+            case INTERNAL -> ProxyStatusError.PROXY_INTERNAL_ERROR;
+            case ALLOWING -> throw new IllegalArgumentException("not a refusal: " + decision);
+        };
     }
 
-    /** The HTTP status for a denying decision. */
+    /** The HTTP status for a refusal: its error type's, refined where a reason has a status of its own. */
     static int statusFor(Decision decision) {
-        switch (decision.reason()) {
-            case REQUEST_HEADER_TOO_LARGE:
-                return 431;
-            case REQUEST_TIMEOUT:
-                return 408;
-            case REQUEST_VERSION:
-                return 505;
-            case AUDIT_BACKLOG:
-            case LIMIT_CONNECTIONS:
-            case LIMIT_TUNNELS:
-            case PROXY_DRAINING:
-                return 503;
-            case LIMIT_CLIENT_CONNECTIONS:
-            case LIMIT_RATE:
-                return 429;
-            case CLIENT_AUTH_REQUIRED:
-            case CLIENT_AUTH_FAILED:
-                return 407;
-            default:
-                return errorFor(decision).status();
-        }
+        Reason r = decision.reason();
+        return switch (r.kind()) {
+            case REQUEST -> r == Reason.REQUEST_HEADER_TOO_LARGE ? 431 : r == Reason.REQUEST_TIMEOUT ? 408
+                    : r == Reason.REQUEST_VERSION ? 505 : 400;
+            case CLIENT -> r == Reason.CLIENT_AUTH_REQUIRED || r == Reason.CLIENT_AUTH_FAILED ? 407 : 403;
+            case CAPACITY -> r == Reason.LIMIT_CLIENT_CONNECTIONS || r == Reason.LIMIT_RATE ? 429 : 503;
+            case INTERNAL -> r == Reason.AUDIT_BACKLOG ? 503 : 500;
+            default -> errorFor(decision).status();
+        };
     }
 
     /** The response for a denying decision. */

@@ -54,11 +54,28 @@ public final class TestDnsServer implements AutoCloseable {
         for (List<String> set : sets) {
             List<InetAddress> addresses = new ArrayList<>();
             for (String a : set) {
-                addresses.add(dev.egressguard.core.net.IpLiterals.parse(a).toInetAddress());
+                addresses.add(a.toLowerCase(Locale.ROOT).startsWith("::ffff:") && a.indexOf('.') > 0 ? mappedAaaa(a) : dev.egressguard.core.net.IpLiterals.parse(a).toInetAddress());
             }
             q.add(addresses);
         }
         answers.put(name.toLowerCase(Locale.ROOT), q);
+    }
+
+    /**
+     * An IPv4-mapped IPv6 answer served as the AAAA record it is (16 bytes), not as an A record: the
+     * JDK would turn {@code ::ffff:a.b.c.d} into an IPv4 address on parsing.
+     */
+    private static InetAddress mappedAaaa(String text) {
+        byte[] v4 = dev.egressguard.core.net.IpLiterals.parse(text.substring(7)).toInetAddress().getAddress();
+        byte[] v6 = new byte[16];
+        v6[10] = (byte) 0xff;
+        v6[11] = (byte) 0xff;
+        System.arraycopy(v4, 0, v6, 12, 4);
+        try {
+            return java.net.Inet6Address.getByAddress(null, v6, -1);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(text, e);
+        }
     }
 
     /** How many A queries arrived for {@code name} (each resolution asks A once). */
