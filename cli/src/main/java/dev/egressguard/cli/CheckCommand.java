@@ -8,6 +8,7 @@ import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.net.IpLiterals;
 import dev.egressguard.core.net.Resolver;
+import dev.egressguard.core.policy.Identities;
 import dev.egressguard.core.policy.Policy;
 import dev.egressguard.server.BlockingResolver;
 import dev.egressguard.server.audit.JsonGenerators;
@@ -59,6 +60,11 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--resolve", paramLabel = "<name=addr[,addr]>", description = "Use these addresses for a name instead of DNS (what-if; repeatable).")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--identity", paramLabel = "<name>",
+            description = "Whose destination rules apply: an identity of the policy, or default (the default)."
+                    + " A destination the identity's rules ask about shows verdict ask.")
+    String identity = Identities.DEFAULT;
+
     @Option(names = "--json", description = "One JSON object per target: input, verdict, reason, rule, addresses (and host, port, description).")
     boolean json;
 
@@ -70,6 +76,11 @@ final class CheckCommand implements Callable<Integer> {
             EmbeddedIpv4Mode mode = EmbeddedIpv4Mode.fromCode(embeddedIpv4).orElseThrow(() -> new CommandLine.ParameterException(
                     spec.commandLine(), "--embedded-ipv4: \"" + embeddedIpv4 + "\" (expected: decode or block-prefix)"));
             policy = policy.toBuilder().embeddedIpv4(mode).build();
+        }
+        if (!identity.equals(Identities.DEFAULT) && file.destinations().identities().named(identity).isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--identity: \"" + identity + "\" (expected: one of "
+                    + file.destinations().identities().all().stream().map(i -> i.name()).collect(Collectors.joining(", ", "", ", "))
+                    + "default)");
         }
         Map<String, List<IpAddress>> fixed = parseOverrides();
         List<String> all = expand(targets);
@@ -87,7 +98,7 @@ final class CheckCommand implements Callable<Integer> {
                 }
                 return dns.resolve(name);
             });
-            TargetCheck checker = new TargetCheck(policy, resolver);
+            TargetCheck checker = new TargetCheck(policy, file.destinations(), identity, resolver);
             PrintWriter out = spec.commandLine().getOut();
             int exit = ExitCodes.OK;
             for (String target : all) {
@@ -96,7 +107,7 @@ final class CheckCommand implements Callable<Integer> {
                 }
                 TargetCheck.Result r = checker.check(target);
                 out.println(json ? toJson(r) : toText(r));
-                if (r.decision().isDenied()) {
+                if (!r.passes()) {
                     exit = ExitCodes.FINDINGS;
                 }
             }
@@ -182,15 +193,17 @@ final class CheckCommand implements Callable<Integer> {
         String addresses = r.addresses().isEmpty() ? "-" : r.addresses().stream().map(IpAddress::toString).collect(Collectors.joining(","));
         String destination = r.host() == null ? "-" : (r.host().indexOf(':') >= 0 ? "[" + r.host() + "]" : r.host())
                 + (r.port() > 0 ? ":" + r.port() : "");
-        return String.format("%s  %s  %s  rule=%s  destination=%s  addresses=%s  (%s)", r.input(), r.decision().verdict().code(),
+        String line = String.format("%s  %s  %s  rule=%s  destination=%s  addresses=%s  (%s)", r.input(), r.verdictCode(),
                 r.decision().reason().code(), rule, destination, addresses, r.decision().reason().description());
+        String asks = r.asking() == null ? "" : "  asks=" + r.asking().rule().orElse("-") + " (the approver decides; then the above)";
+        return line + asks + r.decision().message().map(m -> "  message=" + m).orElse("");
     }
 
     static String toJson(TargetCheck.Result r) {
         return JsonGenerators.write(g -> {
             g.writeStartObject();
             g.writeStringField("input", r.input());
-            g.writeStringField("verdict", r.decision().verdict().code());
+            g.writeStringField("verdict", r.verdictCode());
             g.writeStringField("reason", r.decision().reason().code());
             g.writeStringField("rule", r.decision().rule().orElse(null));
             g.writeArrayFieldStart("addresses");
@@ -205,6 +218,12 @@ final class CheckCommand implements Callable<Integer> {
                 g.writeNullField("port");
             }
             g.writeStringField("description", r.decision().reason().description());
+            if (r.asking() != null) {
+                g.writeStringField("asks", r.asking().rule().orElse(null));
+            }
+            if (r.decision().message().isPresent()) {
+                g.writeStringField("message", r.decision().message().get());
+            }
             g.writeEndObject();
         });
     }

@@ -5,6 +5,8 @@ import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.net.Resolver;
 import dev.egressguard.core.net.TargetUrl;
 import dev.egressguard.core.policy.Decision;
+import dev.egressguard.core.policy.DestinationDecision;
+import dev.egressguard.core.policy.DestinationPolicy;
 import dev.egressguard.core.policy.HostCheck;
 import dev.egressguard.core.policy.Policy;
 import dev.egressguard.core.policy.Reason;
@@ -19,15 +21,38 @@ import java.util.Optional;
  * asked to, and decides the answer set.
  */
 final class TargetCheck {
-    /** What {@code check} reports for one target. */
-    record Result(String input, String host, int port, Decision decision, List<IpAddress> addresses) {}
+    /**
+     * What {@code check} reports for one target.
+     *
+     * @param asking the identity's destination rule that asks the approver, when one does (the
+     *               decision then says what follows an approval)
+     */
+    record Result(String input, String host, int port, Decision decision, List<IpAddress> addresses, DestinationDecision asking) {
+        Result(String input, String host, int port, Decision decision, List<IpAddress> addresses) {
+            this(input, host, port, decision, addresses, null);
+        }
+
+        /** {@code ask} when the approver decides, else the decision's verdict. */
+        String verdictCode() {
+            return asking != null ? "ask" : decision.verdict().code();
+        }
+
+        /** Traffic goes through without anyone being asked. */
+        boolean passes() {
+            return asking == null && decision.permitsTraffic();
+        }
+    }
 
     private final Policy policy;
+    private final DestinationPolicy destinations;
+    private final String identity;
     private final Optional<Resolver> resolver;
 
-    /** {@code resolver} empty means {@code --no-resolve}. */
-    TargetCheck(Policy policy, Optional<Resolver> resolver) {
+    /** {@code resolver} empty means {@code --no-resolve}; {@code identity} is whose destination rules apply. */
+    TargetCheck(Policy policy, DestinationPolicy destinations, String identity, Optional<Resolver> resolver) {
         this.policy = policy;
+        this.destinations = destinations;
+        this.identity = identity;
         this.resolver = resolver;
     }
 
@@ -52,7 +77,18 @@ final class TargetCheck {
             host = hp.get().host();
             port = hp.get().port();
         }
-        HostCheck hostCheck = policy.checkHost(host, port);
+        HostCheck hostCheck = policy.checkHost(host, port, destinations, identity);
+        DestinationDecision asking = null;
+        if (hostCheck instanceof HostCheck.Ask) {
+            asking = ((HostCheck.Ask) hostCheck).asking();
+            hostCheck = ((HostCheck.Ask) hostCheck).then(); // what an approval leads to
+        }
+        Result r = decide(input, host, port, hostCheck);
+        return asking == null ? r : new Result(r.input(), r.host(), r.port(), r.decision(), r.addresses(), asking);
+    }
+
+    /** After the host and destination rules: a literal's decision, or the name resolved and every answer decided. */
+    private Result decide(String input, String host, int port, HostCheck hostCheck) {
         String shown = hostCheck.destination().map(d -> d.host()).orElse(host);
         if (hostCheck instanceof HostCheck.Decided) {
             List<IpAddress> checked = hostCheck.destination().flatMap(d -> d.literal()).map(List::of).orElse(List.of());

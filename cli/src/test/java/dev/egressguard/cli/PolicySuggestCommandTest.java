@@ -75,8 +75,8 @@ class PolicySuggestCommandTest {
         day1.add("{\"event\":\"decision\",");
         day1.add("[1,2]");
         // a line exactly as the proxy writes it today (no identity field: default)
-        day1.add(new AuditEvent(Instant.EPOCH, "decision", "9", "127.0.0.1:5000", null, "forward", "GET", "real.example", 443,
-                List.of("93.184.216.34"), null, "allow", "ip.public", null, null, null, null, null, null, 1L).toJson());
+        day1.add(new AuditEvent(Instant.EPOCH, "decision", "9", "127.0.0.1:5000", null, null, "forward", "GET", "real.example", 443,
+                List.of("93.184.216.34"), null, "allow", "ip.public", null, null, null, null, null, null, null, 1L).toJson());
         List<String> day2 = new ArrayList<>();
         for (String n : List.of("a", "b", "c", "d")) {
             day2.add(decision("ci", n + ".maven.example", 443, "allow", "ip.public"));

@@ -81,15 +81,21 @@ final class ErrorResponses {
         };
     }
 
-    /** The response for a denying decision. */
+    /** The response for a refusal, in plain text. */
     static FullHttpResponse forDecision(Decision decision) {
-        String rule = decision.rule().map(r -> "; rule " + r).orElse("");
+        return forRefusal(decision, RefusalBodies.Asked.UNKNOWN);
+    }
+
+    /** The response for a refusal of what the client {@code asked}: JSON for a client that accepts it, else text. */
+    static FullHttpResponse forRefusal(Decision decision, RefusalBodies.Asked asked) {
         String details = decision.reason().code() + decision.rule().map(r -> " " + r).orElse("");
         int status = statusFor(decision);
         String kind = status == 403 ? "denied by policy" : status == 407 ? "proxy authentication required"
                 : status == 429 || status == 503 ? "refused for now" : "request failed";
-        String body = "egressguard: " + kind + ": " + decision.reason().code() + " (" + decision.reason().description() + ")" + rule + "\n";
-        FullHttpResponse r = build(status, errorFor(decision), details, decision.reason().code(), body);
+        boolean json = asked.wantsJson();
+        String body = json ? RefusalBodies.json(decision, asked) : RefusalBodies.text(decision, kind);
+        FullHttpResponse r = build(status, errorFor(decision), details, decision.reason().code(), body,
+                json ? "application/json" : "text/plain; charset=utf-8");
         if (status == 429 || status == 503) {
             r.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
         }
@@ -102,7 +108,7 @@ final class ErrorResponses {
     /** The response for an upstream failure after the policy allowed the destination. */
     static FullHttpResponse forUpstream(ProxyStatusError error, String details) {
         String body = "egressguard: upstream failure: " + error.type() + " (" + details + ")\n";
-        return build(error.status(), error, details, null, body);
+        return build(error.status(), error, details, null, body, "text/plain; charset=utf-8");
     }
 
     /**
@@ -113,10 +119,11 @@ final class ErrorResponses {
         return new HttpResponseStatus(status, HttpResponseStatus.valueOf(status).reasonPhrase() + " (" + PROXY_NAME + ": " + code + ")");
     }
 
-    private static FullHttpResponse build(int status, ProxyStatusError error, String details, String reasonCode, String body) {
+    private static FullHttpResponse build(int status, ProxyStatusError error, String details, String reasonCode, String body,
+                                          String contentType) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, statusLine(status, reasonCode != null ? reasonCode : error.type()),
                 Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");

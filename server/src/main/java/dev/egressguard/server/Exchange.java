@@ -29,6 +29,8 @@ final class Exchange {
     private final long downAtStart;
     private RequestTarget.Mode mode;
     private String user;
+    private String identity;
+    private String approval;
     private String host;
     private Integer port;
     private List<String> addresses;
@@ -65,6 +67,21 @@ final class Exchange {
         this.user = name;
     }
 
+    /** Who is asking, as the policy names it (an identity of the policy, or {@code default}). */
+    void identity(String name) {
+        this.identity = name;
+    }
+
+    /** What the client asked for, as far as it is known now: for a refusal that names it. */
+    RefusalBodies.Asked asked(boolean wantsJson) {
+        return new RefusalBodies.Asked(host, port, identity, wantsJson);
+    }
+
+    /** What the approver said ({@code allow}, {@code deny: <message>}, {@code timeout}, ...), when it was asked. */
+    void approval(String text) {
+        this.approval = text;
+    }
+
     void addresses(List<InetAddress> answers) {
         this.addresses = answers.stream().map(a -> IpAddress.fromInetAddress(a).toString()).collect(Collectors.toList());
     }
@@ -94,7 +111,8 @@ final class Exchange {
         reason = decision.reason().code();
         rule = decision.rule().orElse(null);
         String modeCode = mode == null ? null : mode.code();
-        proxy.metrics().decision(modeCode, verdict, reason);
+        String destination = host == null ? null : (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + (port == null ? "" : ":" + port);
+        proxy.metrics().decision(identity, modeCode, decision.verdict(), decision.reason(), destination);
         if (!decision.isAllowed()) {
             proxy.metrics().denied(new ProxyMetrics.Denial(Instant.now(), modeCode, host, port == null ? 0 : port, reason, rule));
         }
@@ -131,7 +149,7 @@ final class Exchange {
     }
 
     private AuditEvent event(String kind, Integer status, String error, Long up, Long down, Long ms) {
-        return new AuditEvent(Instant.now(), kind, id, client, user, mode == null ? null : mode.code(), method, host, port,
-                addresses, address, verdict, reason, rule, status, error, up, down, ms, generation);
+        return new AuditEvent(Instant.now(), kind, id, client, user, identity, mode == null ? null : mode.code(), method, host, port,
+                addresses, address, verdict, reason, rule, approval, status, error, up, down, ms, generation);
     }
 }

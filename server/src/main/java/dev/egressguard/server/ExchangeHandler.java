@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -52,6 +53,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
     private ValidRequest request;
     private RequestBody body;
     private int status;
+    private boolean wantsJson;
     private final PipelinedRequests pipelined = new PipelinedRequests();
 
     ExchangeHandler(ProxyContext proxy, TrafficCounter traffic) {
@@ -75,8 +77,6 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
         headTimer.arm(ctx, this::onHeadTimeout);
         ctx.fireChannelActive();
     }
-
-    // ---- requests in ----------------------------------------------------------------------------
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -113,6 +113,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
         ctx.channel().config().setAutoRead(false);
         exchange = new Exchange(proxy, connectionId + "-" + (++sequence), clientText, head.method().name(), upMark, downMark);
         body = new RequestBody(ctx.channel(), head instanceof LastHttpContent && head.decoderResult().isSuccess());
+        wantsJson = RefusalBodies.acceptsJson(head.headers().get(HttpHeaderNames.ACCEPT));
         move(ExchangeState.ADMITTING);
         Exchange current = exchange;
         vetting.vet(head, exchange, body, clientIp, ctx.channel().eventLoop(), () -> {
@@ -274,7 +275,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
     }
 
     private void refuse(Decision refusal, boolean linger) {
-        answer(ErrorResponses.forDecision(refusal), ErrorResponses.errorFor(refusal).type(), linger);
+        answer(ErrorResponses.forRefusal(refusal, exchange.asked(wantsJson)), ErrorResponses.errorFor(refusal).type(), linger);
     }
 
     private void fail(ProxyStatusError error, String why) {
@@ -312,6 +313,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
         request = null;
         body = null;
         status = 0;
+        wantsJson = false;
     }
 
     /** Lets go of what the exchange holds, before a tunnel or an answer takes the connection over. */

@@ -1,6 +1,8 @@
 package dev.egressguard.server;
 
 import dev.egressguard.config.PolicyFile;
+import dev.egressguard.server.approval.ApprovalClient;
+import dev.egressguard.server.approval.ApprovalTransport;
 import dev.egressguard.server.audit.AuditSink;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -11,8 +13,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * the proxy is draining.
  */
 final class ProxyContext {
-    /** A policy and its generation (1 at start, +1 per reload), read and replaced together. */
-    record Snapshot(PolicyFile file, long generation) {}
+    /**
+     * A policy, its generation (1 at start, +1 per reload) and its approval client (null when the
+     * policy asks nobody), read and replaced together: a reload empties the approvals' cache.
+     */
+    record Snapshot(PolicyFile file, long generation, ApprovalClient approvals) {}
 
     private final AtomicReference<Snapshot> policy;
     private final DestinationResolver resolver;
@@ -24,9 +29,10 @@ final class ProxyContext {
     private final ProxyAuthenticator authenticator;
     private final AtomicLong connectionIds = new AtomicLong();
     private volatile boolean draining;
+    private ApprovalTransport approvalTransport;
 
     ProxyContext(PolicyFile policy, DestinationResolver resolver, UpstreamConnector connector, AuditSink audit, ProxyMetrics metrics) {
-        this.policy = new AtomicReference<>(new Snapshot(policy, 1));
+        this.policy = new AtomicReference<>(new Snapshot(policy, 1, approvalsFor(policy)));
         this.resolver = resolver;
         this.connector = connector;
         this.audit = audit;
@@ -46,10 +52,31 @@ final class ProxyContext {
 
     /** Puts {@code next} in force; returns its generation. */
     long replacePolicy(PolicyFile next) {
-        Snapshot s = policy.updateAndGet(old -> new Snapshot(next, old.generation() + 1));
+        ApprovalClient approvals = approvalsFor(next);
+        Snapshot s = policy.updateAndGet(old -> new Snapshot(next, old.generation() + 1, approvals));
         authenticator.forget();
         metrics.policyGeneration(s.generation());
         return s.generation();
+    }
+
+    /** One HTTP client for every approval of the proxy's life, made when a policy first asks. */
+    private ApprovalClient approvalsFor(PolicyFile file) {
+        if (file.approvals().isEmpty()) {
+            return null;
+        }
+        synchronized (this) {
+            if (approvalTransport == null) {
+                approvalTransport = new ApprovalTransport();
+            }
+            return new ApprovalClient(file.approvals().get(), approvalTransport);
+        }
+    }
+
+    /** Stops the approvals' client; in-flight approvals fail (and deny). */
+    synchronized void closeApprovals() {
+        if (approvalTransport != null) {
+            approvalTransport.close();
+        }
     }
 
     DestinationResolver resolver() {

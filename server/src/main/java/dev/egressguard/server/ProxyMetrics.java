@@ -1,10 +1,13 @@
 package dev.egressguard.server;
 
+import dev.egressguard.core.policy.Reason;
+import dev.egressguard.core.policy.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,7 +28,11 @@ public final class ProxyMetrics {
     /** One denial, as the status page lists it. */
     public record Denial(Instant at, String mode, String host, int port, String reason, String rule) {}
 
-    private final Map<String, LongAdder> decisions = new ConcurrentHashMap<>();
+    /** What a decision is counted by: the identity (a policy name), the mode, the verdict, the reason. */
+    private record DecisionKey(String identity, String mode, Verdict verdict, Reason reason) {}
+
+    private final Map<DecisionKey, LongAdder> decisions = new ConcurrentHashMap<>();
+    private final IdentityStats identities = new IdentityStats();
     private final LongAdder bytesUp = new LongAdder();
     private final LongAdder bytesDown = new LongAdder();
     private final AtomicLong activeConnections = new AtomicLong();
@@ -39,8 +46,23 @@ public final class ProxyMetrics {
     private final ArrayDeque<Denial> denials = new ArrayDeque<>(RECENT_DENIALS);
     private final Instant started = Instant.now();
 
-    void decision(String mode, String verdict, String reason) {
-        decisions.computeIfAbsent(key(mode, verdict, reason), k -> new LongAdder()).increment();
+    void decision(String identity, String mode, Verdict verdict, Reason reason, String destination) {
+        String who = identity == null ? IdentityStats.UNIDENTIFIED : identity;
+        decisions.computeIfAbsent(new DecisionKey(who, mode == null ? "none" : mode, verdict, reason), k -> new LongAdder()).increment();
+        identities.decided(who, verdict, destination);
+    }
+
+    void approvalStarted(String identity) {
+        identities.approvalStarted(identity);
+    }
+
+    void approvalEnded(String identity) {
+        identities.approvalEnded(identity);
+    }
+
+    /** Per identity: allowed, denied, would-deny, approvals in flight, the most denied destinations. */
+    public List<IdentityStats.Row> identities() {
+        return identities.rows(10);
     }
 
     void denied(Denial d) {
@@ -117,10 +139,7 @@ public final class ProxyMetrics {
     /** Decision counts by {@code verdict reason}, e.g. {@code deny ip.metadata} → 3. */
     public Map<String, Long> decisionsByVerdictAndReason() {
         Map<String, Long> out = new TreeMap<>();
-        decisions.forEach((k, v) -> {
-            String[] p = k.split("\u0000");
-            out.merge(p[1] + " " + p[2], v.sum(), Long::sum);
-        });
+        decisions.forEach((k, v) -> out.merge(k.verdict().code() + " " + k.reason().code(), v.sum(), Long::sum));
         return out;
     }
 
@@ -134,20 +153,20 @@ public final class ProxyMetrics {
         return out;
     }
 
-    private static String key(String mode, String verdict, String reason) {
-        return (mode == null ? "none" : mode) + "\u0000" + verdict + "\u0000" + reason;
-    }
-
     /** The Prometheus text exposition format, version 0.0.4. */
     public String prometheus() {
         StringBuilder sb = new StringBuilder(4096);
-        sb.append("# HELP egressguard_decisions_total Requests and tunnels decided, by mode, verdict and reason code.\n");
+        sb.append("# HELP egressguard_decisions_total Requests and tunnels decided, by identity, mode, verdict and reason code.\n");
         sb.append("# TYPE egressguard_decisions_total counter\n");
-        new TreeMap<>(decisions).forEach((k, v) -> {
-            String[] p = k.split("\u0000");
-            sb.append("egressguard_decisions_total{mode=\"").append(p[0]).append("\",verdict=\"").append(p[1])
-                    .append("\",reason=\"").append(p[2]).append("\"} ").append(v.sum()).append('\n');
-        });
+        decisions.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(Comparator.comparing(DecisionKey::identity).thenComparing(DecisionKey::mode)
+                        .thenComparing(DecisionKey::verdict).thenComparing(DecisionKey::reason)))
+                .forEach(e -> sb.append("egressguard_decisions_total{identity=\"").append(e.getKey().identity())
+                        .append("\",mode=\"").append(e.getKey().mode()).append("\",verdict=\"").append(e.getKey().verdict().code())
+                        .append("\",reason=\"").append(e.getKey().reason().code()).append("\"} ").append(e.getValue().sum()).append('\n'));
+        sb.append("# HELP egressguard_approvals_pending Approvals in flight, by identity.\n# TYPE egressguard_approvals_pending gauge\n");
+        identities.rows(0).forEach(r -> sb.append("egressguard_approvals_pending{identity=\"").append(r.identity()).append("\"} ")
+                .append(r.pendingApprovals()).append('\n'));
         counter(sb, "egressguard_bytes_up_total", "Bytes read from clients.", bytesUp.sum());
         counter(sb, "egressguard_bytes_down_total", "Bytes written to clients.", bytesDown.sum());
         gauge(sb, "egressguard_active_connections", "Client connections open now.", activeConnections.get());

@@ -235,6 +235,7 @@ public final class ProxyServer implements AutoCloseable {
         clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         resolver.close();
         context.authenticator().close();
+        context.closeApprovals();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -9,12 +9,13 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Everything a request head goes through before any upstream, in order, against one policy
  * snapshot: {@link RequestAdmission} (draining, audit, rate, the decoder's verdict, credentials),
- * {@link RequestValidation} (its shape and target), a tunnel slot for CONNECT and WebSocket, and the
- * {@link DestinationDecider decision}. It records the exchange's decision event — exactly one,
+ * {@link RequestValidation} (its shape and target), a tunnel slot for CONNECT and WebSocket, the
+ * identity (the proxy user or the client's address), and the {@link DestinationDecider decision}. It records the exchange's decision event — exactly one,
  * whichever step ends it — and never blocks the event loop.
  */
 final class RequestVetting {
@@ -51,7 +52,7 @@ final class RequestVetting {
         }
         if (!snapshot.file().access().requiresAuth()) {
             admitted.run();
-            validateAndDecide(head, exchange, body, snapshot, loop, verdict);
+            validateAndDecide(head, exchange, body, client, null, snapshot, loop, verdict);
             return verdict;
         }
         RequestAdmission.authenticate(proxy, snapshot.file(), loop, head).addListener((Future<ProxyAuthenticator.Outcome> f) -> {
@@ -62,13 +63,15 @@ final class RequestVetting {
             }
             exchange.user(o.user());
             admitted.run();
-            validateAndDecide(head, exchange, body, snapshot, loop, verdict);
+            validateAndDecide(head, exchange, body, client, o.user(), snapshot, loop, verdict);
         });
         return verdict;
     }
 
-    private void validateAndDecide(HttpRequest head, Exchange exchange, RequestBody body, ProxyContext.Snapshot snapshot,
-                                   EventLoop loop, Promise<Verdict> verdict) {
+    private void validateAndDecide(HttpRequest head, Exchange exchange, RequestBody body, IpAddress client, String user,
+                                   ProxyContext.Snapshot snapshot, EventLoop loop, Promise<Verdict> verdict) {
+        String identity = snapshot.file().destinations().identify(Optional.ofNullable(user), client);
+        exchange.identity(identity);
         RequestValidation.Outcome v = RequestValidation.validate(head);
         if (v.refusal() != null) {
             verdict.setSuccess(refuse(exchange, v.refusal()));
@@ -84,9 +87,12 @@ final class RequestVetting {
             verdict.setSuccess(refuse(exchange, Decision.deny(Reason.LIMIT_TUNNELS, "limits.maxTunnels")));
             return;
         }
-        decider.decide(snapshot.file().policy(), request.target().host(), request.target().port(), loop)
+        decider.decide(snapshot, identity, request.target(), loop)
                 .addListener((Future<DestinationDecider.Outcome> f) -> {
                     DestinationDecider.Outcome o = f.getNow();
+                    if (o.approval() != null) {
+                        exchange.approval(o.approval());
+                    }
                     List<InetAddress> checked = o.answers().isEmpty() ? o.dialable() : o.answers();
                     if (!checked.isEmpty()) {
                         exchange.addresses(checked);

@@ -14,20 +14,22 @@ public final class Decision {
     private final Reason reason;
     private final String rule;
     private final IpAddress address;
+    private final String message;
 
-    private Decision(Verdict verdict, Reason reason, String rule, IpAddress address) {
+    private Decision(Verdict verdict, Reason reason, String rule, IpAddress address, String message) {
         this.verdict = Objects.requireNonNull(verdict, "verdict");
         this.reason = Objects.requireNonNull(reason, "reason");
         this.rule = rule;
         this.address = address;
+        this.message = message;
     }
 
     public static Decision allow(Reason reason, String rule) {
-        return new Decision(Verdict.ALLOW, reason, rule, null);
+        return new Decision(Verdict.ALLOW, reason, rule, null, null);
     }
 
     public static Decision deny(Reason reason, String rule) {
-        return new Decision(Verdict.DENY, reason, rule, null);
+        return new Decision(Verdict.DENY, reason, rule, null, null);
     }
 
     public static Decision deny(Reason reason) {
@@ -39,11 +41,21 @@ public final class Decision {
         if (verdict != Verdict.DENY) {
             throw new IllegalStateException("only a denial can be reported: " + this);
         }
-        return new Decision(Verdict.WOULD_DENY, reason, rule, address);
+        return new Decision(Verdict.WOULD_DENY, reason, rule, address, message);
     }
 
     public Decision withAddress(IpAddress decidingAddress) {
-        return new Decision(verdict, reason, rule, decidingAddress);
+        return new Decision(verdict, reason, rule, decidingAddress, message);
+    }
+
+    /** This decision with what the operator (an identity's {@code message}) or the approver said about it. */
+    public Decision withMessage(String text) {
+        return new Decision(verdict, reason, rule, address, text);
+    }
+
+    /** The operator's or approver's words for this decision, shown to the client (an agent) with a denial. */
+    public Optional<String> message() {
+        return Optional.ofNullable(message);
     }
 
     public Verdict verdict() {
@@ -89,11 +101,12 @@ public final class Decision {
             return false;
         }
         Decision d = (Decision) o;
-        return verdict == d.verdict && reason == d.reason && Objects.equals(rule, d.rule) && Objects.equals(address, d.address);
+        return verdict == d.verdict && reason == d.reason && Objects.equals(rule, d.rule) && Objects.equals(address, d.address)
+                && Objects.equals(message, d.message);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(verdict, reason, rule, address);
+        return Objects.hash(verdict, reason, rule, address, message);
     }
 }

@@ -8,7 +8,7 @@ import java.util.Optional;
  * {@link Policy#decide(Pending, java.util.List)}. Report mode is already applied: a decision may be
  * {@link Verdict#WOULD_DENY}, and a pending name may carry the host-level denial it will report.
  */
-public sealed interface HostCheck permits HostCheck.Decided, HostCheck.Pending {
+public sealed interface HostCheck permits HostCheck.Decided, HostCheck.Pending, HostCheck.Ask {
     /** The destination as the host rules read it; null only when the host could not be read at all. */
     Destination target();
 
@@ -19,7 +19,10 @@ public sealed interface HostCheck permits HostCheck.Decided, HostCheck.Pending {
 
     /** The decision, or for a pending name what is known before its answers ({@link Pending#provisional}). */
     default Decision decisionSoFar() {
-        return this instanceof Decided ? ((Decided) this).decision() : ((Pending) this).provisional();
+        if (this instanceof Decided) {
+            return ((Decided) this).decision();
+        }
+        return this instanceof Pending ? ((Pending) this).provisional() : ((Ask) this).then().decisionSoFar();
     }
 
     /**
@@ -42,4 +45,13 @@ public sealed interface HostCheck permits HostCheck.Decided, HostCheck.Pending {
                     : Decision.allow(Reason.HOST_NOT_RESOLVED, target.hostRule().map(AllowRule::id).orElse(null));
         }
     }
+
+    /**
+     * The host passed the host rules, and the identity's destinations ask the operator's approver
+     * about it: on an allow, {@link #then} goes on (a literal's decision, or a name to resolve); on
+     * anything else the approver's denial stands.
+     *
+     * @param asking the identity's decision that asked (its rule and message)
+     */
+    record Ask(Destination target, DestinationDecision asking, HostCheck then) implements HostCheck {}
 }

@@ -120,6 +120,49 @@ public final class Policy {
         return new HostCheck.Pending(d, null);
     }
 
+    /**
+     * The layers before DNS for one identity: the host rules and the built-in denylist (a host they
+     * refuse stays refused, for that reason), then {@code identity}'s destination rules — a deny
+     * pattern or a default of deny refuses the host ({@code dest.*}, with the identity's message),
+     * an ask waits for the approver ({@link HostCheck.Ask}). In report mode a destination denial is
+     * {@code would_deny} and nothing is asked ({@code approval.required}). No destination rule opens
+     * what the denylist refuses, before DNS or after.
+     */
+    public HostCheck checkHost(String host, int port, DestinationPolicy destinations, String identity) {
+        HostCheck check = checkHost(host, port);
+        if (destinations.isEmpty() || check.target() == null) {
+            return check;
+        }
+        if (check instanceof HostCheck.Decided && !((HostCheck.Decided) check).decision().isAllowed()) {
+            return check;
+        }
+        if (check instanceof HostCheck.Pending && ((HostCheck.Pending) check).reported() != null) {
+            return check;
+        }
+        DestinationDecision d = destinations.decide(identity, check.target());
+        switch (d.action()) {
+            case ALLOW:
+                return check;
+            case ASK:
+                if (mode != EnforcementMode.REPORT) {
+                    return new HostCheck.Ask(check.target(), d, check);
+                }
+                return destinationDenied(check, Decision.deny(Reason.APPROVAL_REQUIRED, d.rule().orElse(null)), d);
+            default:
+                return destinationDenied(check, d.denial().orElseThrow(), d);
+        }
+    }
+
+    /** A host the identity's destinations refuse: final when enforced; in report mode, reported and let through. */
+    private HostCheck destinationDenied(HostCheck check, Decision denial, DestinationDecision by) {
+        Decision d = by.message().map(denial::withMessage).orElse(denial);
+        if (mode != EnforcementMode.REPORT) {
+            return new HostCheck.Decided(check.target(), d);
+        }
+        return check instanceof HostCheck.Pending ? new HostCheck.Pending(check.target(), d.reportedOnly())
+                : new HostCheck.Decided(check.target(), d.reportedOnly());
+    }
+
     /** The decision for a pending name once its answers are known; report mode applied. */
     public Decision decide(HostCheck.Pending pending, List<IpAddress> addresses) {
         if (addresses.isEmpty()) {

@@ -41,6 +41,7 @@ public enum Reason {
     DEST_DENIED("dest.denied", "a deny pattern of this identity's destinations names the host", Kind.DESTINATION_RULE),
     APPROVAL_DENIED("approval.denied", "the operator's approver denied this destination", Kind.DESTINATION_RULE),
     APPROVAL_TIMEOUT("approval.timeout", "the operator's approver did not answer within approvals.timeout; denied", Kind.DESTINATION_RULE),
+    APPROVAL_REQUIRED("approval.required", "the identity's destinations ask the approver about this host (report mode records it without asking)", Kind.DESTINATION_RULE),
     APPROVAL_ERROR("approval.error", "the operator's approver could not be asked or gave no valid answer; denied to fail closed", Kind.DESTINATION_RULE),
 
     // resolution

@@ -1,6 +1,7 @@
 package dev.egressguard.server.admin;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.egressguard.server.IdentityStats;
 import dev.egressguard.server.ProxyMetrics;
 import dev.egressguard.server.ProxyView;
 import dev.egressguard.server.audit.JsonGenerators;
@@ -33,6 +34,25 @@ final class StatusJson {
             g.writeStringField("verdict", vr[0]);
             g.writeStringField("reason", vr[1]);
             g.writeNumberField("count", e.getValue());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("identities");
+        for (IdentityStats.Row r : m.identities()) {
+            g.writeStartObject();
+            g.writeStringField("identity", r.identity());
+            g.writeNumberField("allowed", r.allowed());
+            g.writeNumberField("denied", r.denied());
+            g.writeNumberField("wouldDeny", r.wouldDeny());
+            g.writeNumberField("pendingApprovals", r.pendingApprovals());
+            g.writeArrayFieldStart("topDenied");
+            for (Map.Entry<String, Long> d : r.topDenied()) {
+                g.writeStartObject();
+                g.writeStringField("destination", d.getKey());
+                g.writeNumberField("count", d.getValue());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
             g.writeEndObject();
         }
         g.writeEndArray();

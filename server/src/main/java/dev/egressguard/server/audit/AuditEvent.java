@@ -12,10 +12,10 @@ import java.util.List;
  * {@code close} when it is over. It holds destination facts only — never bodies, paths, query
  * strings, header values or credentials — so nothing secret can reach the log through it.
  */
-public record AuditEvent(Instant ts, String event, String id, String client, String user, String mode, String method,
-                         String host, Integer port, List<String> addresses, String address, String verdict,
-                         String reason, String rule, Integer status, String error, Long bytesUp, Long bytesDown,
-                         Long durationMs, Long policyGeneration) {
+public record AuditEvent(Instant ts, String event, String id, String client, String user, String identity, String mode,
+                         String method, String host, Integer port, List<String> addresses, String address, String verdict,
+                         String reason, String rule, String approval, Integer status, String error, Long bytesUp,
+                         Long bytesDown, Long durationMs, Long policyGeneration) {
     /** The event as one line of JSON; absent fields are omitted. */
     public String toJson() {
         return JsonGenerators.write(g -> writeJson(g, new TimestampText()));
@@ -30,6 +30,7 @@ public record AuditEvent(Instant ts, String event, String id, String client, Str
         string(g, Names.ID, id);
         optional(g, Names.CLIENT, client);
         optional(g, Names.USER, user);
+        optional(g, Names.IDENTITY, identity);
         optional(g, Names.MODE, mode);
         optional(g, Names.METHOD, method);
         optional(g, Names.HOST, host);
@@ -46,6 +47,7 @@ public record AuditEvent(Instant ts, String event, String id, String client, Str
         optional(g, Names.VERDICT, verdict);
         optional(g, Names.REASON, reason);
         optional(g, Names.RULE, rule);
+        optional(g, Names.APPROVAL, approval);
         optional(g, Names.STATUS, status);
         optional(g, Names.ERROR, error);
         optional(g, Names.BYTES_UP, bytesUp);
@@ -87,6 +89,8 @@ public record AuditEvent(Instant ts, String event, String id, String client, Str
         static final SerializableString ID = new SerializedString(AuditFields.ID);
         static final SerializableString CLIENT = new SerializedString(AuditFields.CLIENT);
         static final SerializableString USER = new SerializedString(AuditFields.USER);
+        static final SerializableString IDENTITY = new SerializedString(AuditFields.IDENTITY);
+        static final SerializableString APPROVAL = new SerializedString(AuditFields.APPROVAL);
         static final SerializableString MODE = new SerializedString(AuditFields.MODE);
         static final SerializableString METHOD = new SerializedString(AuditFields.METHOD);
         static final SerializableString HOST = new SerializedString(AuditFields.HOST);

@@ -147,7 +147,7 @@ class AuditLineTest {
     }
 
     private static AuditEvent event(String host, String method, String user) {
-        return new AuditEvent(Instant.parse("2026-11-25T04:43:42.573Z"), "decision", "1-1", "127.0.0.1:5000", user, "forward", method,
-                host, 8080, List.of("127.0.0.1"), null, "deny", "host.invalid", null, null, null, null, null, null, 1L);
+        return new AuditEvent(Instant.parse("2026-11-25T04:43:42.573Z"), "decision", "1-1", "127.0.0.1:5000", user, null, "forward", method,
+                host, 8080, List.of("127.0.0.1"), null, "deny", "host.invalid", null, null, null, null, null, null, null, 1L);
     }
 }

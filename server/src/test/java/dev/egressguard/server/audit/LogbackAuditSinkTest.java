@@ -19,8 +19,8 @@ class LogbackAuditSinkTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static AuditEvent event(String id, String host, Instant at) {
-        return new AuditEvent(at, "decision", id, "127.0.0.1:5000", null, "forward", "GET", host, 80,
-                List.of("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"), null, "allow", "ip.public", null, null, null, null, null, null, 1L);
+        return new AuditEvent(at, "decision", id, "127.0.0.1:5000", null, null, "forward", "GET", host, 80,
+                List.of("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"), null, "allow", "ip.public", null, null, null, null, null, null, null, 1L);
     }
 
     @Test
@@ -70,8 +70,8 @@ class LogbackAuditSinkTest {
     @Test
     void hostileTextIsEscapedIntoValidJson() throws Exception {
         String hostile = "q\"uote\\back\nline\r\tx\u0001\u001f\u2028\ud800end";
-        AuditEvent e = new AuditEvent(Instant.EPOCH, "close", "1", hostile, null, null, null, hostile, null, null, null,
-                "deny", "request.invalid", hostile, 400, hostile, 1L, 2L, 3L, 7L);
+        AuditEvent e = new AuditEvent(Instant.EPOCH, "close", "1", hostile, null, hostile, null, null, hostile, null, null, null,
+                "deny", "request.invalid", hostile, hostile, 400, hostile, 1L, 2L, 3L, 7L);
         String json = e.toJson();
         assertThat(json).doesNotContain("\n").doesNotContain("\r");
         JsonNode n = JSON.readTree(json);
