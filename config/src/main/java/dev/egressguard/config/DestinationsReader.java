@@ -23,7 +23,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads who may go where: {@code identities}, {@code destinations} and {@code approvals}. */
 final class DestinationsReader {
     private static final Set<String> IDENTITY = NodeReader.keys("name", "users", "clients");
-    private static final Set<String> ENTRY = NodeReader.keys("default", "allow", "deny", "ask", "message");
+    /** {@code intercept} and {@code passthrough} are read by {@link TlsReader}. */
+    private static final Set<String> ENTRY = NodeReader.keys("default", "allow", "deny", "ask", "message", "intercept", "passthrough");
     private static final Set<String> APPROVALS = NodeReader.keys("url", "timeout", "cacheFor");
     /** Longest {@code message}: it is shown to an agent and written to the audit log. */
     static final int MAX_MESSAGE = 300;

@@ -64,6 +64,7 @@ public final class EffectivePolicyYaml {
         }
         y.append("ports: ").append(list(p.ports().entries())).append('\n');
         whoGoesWhere(y, file);
+        TlsYaml.render(y, file.tls());
         y.append("dns:\n");
         y.append("  servers: ").append(list(file.dns().servers().stream().map(EffectivePolicyYaml::listen).collect(Collectors.toList()))).append('\n');
         y.append("  timeout: ").append(duration(file.dns().timeout())).append('\n');
@@ -84,6 +85,7 @@ public final class EffectivePolicyYaml {
             y.append("# admin:\n#   listen: ").append(listen(AdminSettings.DEFAULT_LISTEN)).append("   (egressguard proxy's default)\n");
         }
         y.append("audit:\n  file: ").append(file.audit().fileIfSet().map(f -> quoted(f.toString())).orElse("      # standard output")).append('\n');
+        y.append("  paths: ").append(file.audit().paths()).append("   # paths of intercepted requests in audit events (never queries)\n");
         return y.toString();
     }
 
@@ -115,6 +117,10 @@ public final class EffectivePolicyYaml {
                 patterns(y, "allow", r.allow());
                 patterns(y, "ask", r.ask());
                 r.message().ifPresent(m -> y.append("    message: ").append(quoted(m)).append('\n'));
+                TlsSettings tls = file.tls();
+                if (tls.tunnels().byEntry().containsKey(r.identity())) {
+                    TlsYaml.rules(y, tls.tunnels().byEntry().get(r.identity()), "    ");
+                }
             }
         }
         if (file.approvals().isPresent()) {

@@ -102,6 +102,16 @@ final class NodeReader {
         return Optional.empty();
     }
 
+    /** {@code true} or {@code false}, exactly. */
+    Optional<Boolean> bool(Node node, String path) {
+        Optional<String> text = string(node, path, "true or false");
+        if (text.isPresent() && !text.get().equals("true") && !text.get().equals("false")) {
+            problem(node, path, text.get(), "true or false");
+            return Optional.empty();
+        }
+        return text.map(Boolean::parseBoolean);
+    }
+
     Optional<Duration> duration(Node node, String path) {
         Optional<String> text = string(node, path, "a duration such as 500ms, 10s, 5m or 1h");
         if (text.isEmpty()) {

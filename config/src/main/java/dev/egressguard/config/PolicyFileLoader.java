@@ -39,7 +39,7 @@ public final class PolicyFileLoader {
     static final String DEFAULT_RESOURCE = "/dev/egressguard/config/default-policy.yaml";
 
     private static final Set<String> TOP = NodeReader.keys("listen", "mode", "embeddedIpv4", "clients", "auth", "deny", "allow",
-            "ports", "dns", "limits", "audit", "admin", "identities", "destinations", "approvals");
+            "ports", "dns", "limits", "audit", "admin", "identities", "destinations", "approvals", "tls");
     static final HostPort DEFAULT_LISTEN = HostPort.of("127.0.0.1", 3128);
 
     private PolicyFileLoader() {}
@@ -152,6 +152,7 @@ public final class PolicyFileLoader {
             DestinationPolicy destinations = top.containsKey("destinations")
                     ? who.destinations(top.get("destinations"), identities, top.containsKey("approvals"))
                     : DestinationPolicy.of(identities, List.of());
+            TlsSettings tls = new TlsReader(r, top.containsKey("approvals")).read(top.get("tls"), top.get("destinations"), destinations);
             AccessSettings accessSettings = new AccessSettings(clients.allow(), clients.trusted(), users);
             accessSettings.exposureProblem(listen).ifPresent(problem -> r.problem(top.get("listen"), "listen",
                     EffectivePolicyYaml.listen(listen), "a loopback address, or: " + problem));
@@ -160,7 +161,7 @@ public final class PolicyFileLoader {
                 inFileOrder.sort(Comparator.comparingInt(ConfigProblem::line));
                 throw new ConfigException(inFileOrder);
             }
-            return new PolicyFile(source, listen, accessSettings, policy.build(), dns, limits, audit, admin, destinations, approvals);
+            return new PolicyFile(source, listen, accessSettings, policy.build(), dns, limits, audit, admin, destinations, approvals, tls);
         }
     }
 

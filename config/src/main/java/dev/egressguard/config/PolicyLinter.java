@@ -69,6 +69,7 @@ public final class PolicyLinter {
             }
         }
         DestinationsLint.lint(file, out);
+        TlsLint.lint(file, out);
         return out;
     }
 

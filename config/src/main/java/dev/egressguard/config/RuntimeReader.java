@@ -17,7 +17,7 @@ final class RuntimeReader {
     private static final Set<String> LIMITS = NodeReader.keys("connectTimeout", "idleTimeout", "requestHeaderTimeout",
             "maxHeaderBytes", "maxConnections", "maxConnectionsPerClient", "maxTunnels", "requestsPerSecondPerClient",
             "drainTimeout");
-    private static final Set<String> AUDIT = NodeReader.keys("file");
+    private static final Set<String> AUDIT = NodeReader.keys("file", "paths");
 
     private final NodeReader r;
 
@@ -94,13 +94,15 @@ final class RuntimeReader {
 
     AuditSettings audit(Node n) {
         Map<String, Node> a = r.mapping(n, "audit", AUDIT);
+        Path file = null;
         if (a.containsKey("file") && !NodeReader.isNull(a.get("file"))) {
-            Optional<String> file = r.string(a.get("file"), "audit.file", "a file path, or nothing for standard output");
-            if (file.isPresent() && !file.get().isBlank()) {
-                return new AuditSettings(Path.of(file.get().strip()));
+            Optional<String> text = r.string(a.get("file"), "audit.file", "a file path, or nothing for standard output");
+            if (text.isPresent() && !text.get().isBlank()) {
+                file = Path.of(text.get().strip());
             }
         }
-        return AuditSettings.defaults();
+        boolean paths = a.containsKey("paths") && r.bool(a.get("paths"), "audit.paths").orElse(false);
+        return new AuditSettings(file, paths);
     }
 
     private Duration durationOr(Map<String, Node> m, String key, Duration fallback) {

@@ -73,7 +73,7 @@ final class ErrorResponses {
         Reason r = decision.reason();
         return switch (r.kind()) {
             case REQUEST -> r == Reason.REQUEST_HEADER_TOO_LARGE ? 431 : r == Reason.REQUEST_TIMEOUT ? 408
-                    : r == Reason.REQUEST_VERSION ? 505 : 400;
+                    : r == Reason.REQUEST_VERSION ? 505 : r == Reason.HTTP_HOST_MISMATCH ? 421 : 400;
             case CLIENT -> r == Reason.CLIENT_AUTH_REQUIRED || r == Reason.CLIENT_AUTH_FAILED ? 407 : 403;
             case CAPACITY -> r == Reason.LIMIT_CLIENT_CONNECTIONS || r == Reason.LIMIT_RATE ? 429 : 503;
             case INTERNAL -> r == Reason.AUDIT_BACKLOG ? 503 : 500;

@@ -33,6 +33,7 @@ final class Exchange {
     private String approval;
     private String host;
     private Integer port;
+    private String path;
     private List<String> addresses;
     private String address;
     private String verdict;
@@ -55,6 +56,26 @@ final class Exchange {
         this.mode = mode;
         this.host = WireBytes.asText(host); // the bytes received, never a wrong decoding of them
         this.port = port;
+    }
+
+    /**
+     * A request or handshake inside this CONNECT tunnel ({@code intercept} or {@code tls}, docs/tls.md): its own id
+     * and events, with the tunnel's client, user, identity, destination and policy generation.
+     */
+    Exchange inside(String innerId, RequestTarget.Mode innerMode, String innerMethod) {
+        Exchange e = new Exchange(proxy, innerId, client, innerMethod, 0, 0);
+        e.generation = generation;
+        e.user = user;
+        e.identity = identity;
+        e.mode = innerMode;
+        e.host = host;
+        e.port = port;
+        return e;
+    }
+
+    /** The decoded path of a request inside an intercepted tunnel: audited only with {@code audit.paths}, never a query. */
+    void path(String decodedPath) {
+        this.path = decodedPath;
     }
 
     /** The policy generation that decides this exchange (the snapshot {@code decide} took). */
@@ -86,8 +107,9 @@ final class Exchange {
         this.addresses = answers.stream().map(a -> IpAddress.fromInetAddress(a).toString()).collect(Collectors.toList());
     }
 
+    /** The address dialled; null for none yet (an intercepted tunnel dials per request inside). */
     void connectedTo(InetAddress a) {
-        this.address = IpAddress.fromInetAddress(a).toString();
+        this.address = a == null ? null : IpAddress.fromInetAddress(a).toString();
     }
 
     /** Runs {@code hook} once when the exchange closes (a tunnel slot to give back, say). */
@@ -149,7 +171,7 @@ final class Exchange {
     }
 
     private AuditEvent event(String kind, Integer status, String error, Long up, Long down, Long ms) {
-        return new AuditEvent(Instant.now(), kind, id, client, user, identity, mode == null ? null : mode.code(), method, host, port,
+        return new AuditEvent(Instant.now(), kind, id, client, user, identity, mode == null ? null : mode.code(), method, host, port, path,
                 addresses, address, verdict, reason, rule, approval, status, error, up, down, ms, generation);
     }
 }

@@ -130,17 +130,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
                 return;
             }
             request = v.request();
-            connect(v.dialable());
+            connect(v.dialable(), v.tunnel());
         });
     }
 
     // ---- the upstream ---------------------------------------------------------------------------
 
-    private void connect(List<InetAddress> vetted) {
+    private void connect(List<InetAddress> vetted, TunnelPlan tunnel) {
         move(ExchangeState.CONNECTING);
         Channel reusable = upstream.reusableFor(request, vetted);
-        if (reusable != null) {
-            connected(reusable); // an idle connection to an address this decision vetted
+        if (reusable != null || tunnel.intercepts()) { // docs/tls.md: an intercepted tunnel dials once a request inside passes
+            connected(reusable, tunnel); // an idle connection to an address this decision vetted
             return;
         }
         Exchange current = exchange;
@@ -156,17 +156,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
                 return;
             }
             upstream.keep(f.getNow(), request);
-            connected(f.getNow());
+            connected(f.getNow(), tunnel);
         });
     }
 
-    private void connected(Channel ch) {
+    private void connected(Channel ch, TunnelPlan tunnel) {
         exchange.connectedTo(UpstreamSlot.addressOf(ch));
         Exchange ending = exchange;
         if (request.mode() == RequestTarget.Mode.CONNECT) {
             move(ExchangeState.TUNNEL);
             handOver();
-            Tunnels.startConnectTunnel(ctx.channel(), upstream.take(), closesAs(ending));
+            tunnel.start(proxy, ctx.channel(), upstream.take(), ending, closesAs(ending)); // plain, SNI-checked or intercepted (docs/tls.md)
             return;
         }
         move(ExchangeState.FORWARDING);

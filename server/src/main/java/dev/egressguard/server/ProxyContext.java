@@ -4,6 +4,7 @@ import dev.egressguard.config.PolicyFile;
 import dev.egressguard.server.approval.ApprovalClient;
 import dev.egressguard.server.approval.ApprovalTransport;
 import dev.egressguard.server.audit.AuditSink;
+import dev.egressguard.server.tls.Interception;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -14,10 +15,11 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class ProxyContext {
     /**
-     * A policy, its generation (1 at start, +1 per reload) and its approval client (null when the
-     * policy asks nobody), read and replaced together: a reload empties the approvals' cache.
+     * A policy, its generation (1 at start, +1 per reload), its approval client (null when the
+     * policy asks nobody) and its TLS interception, read and replaced together: a reload empties the
+     * approvals' cache, and keeps the interception CA when the policy keeps it.
      */
-    record Snapshot(PolicyFile file, long generation, ApprovalClient approvals) {}
+    record Snapshot(PolicyFile file, long generation, ApprovalClient approvals, Interception tls) {}
 
     private final AtomicReference<Snapshot> policy;
     private final DestinationResolver resolver;
@@ -32,7 +34,7 @@ final class ProxyContext {
     private ApprovalTransport approvalTransport;
 
     ProxyContext(PolicyFile policy, DestinationResolver resolver, UpstreamConnector connector, AuditSink audit, ProxyMetrics metrics) {
-        this.policy = new AtomicReference<>(new Snapshot(policy, 1, approvalsFor(policy)));
+        this.policy = new AtomicReference<>(new Snapshot(policy, 1, approvalsFor(policy), Interception.start(policy.tls(), null)));
         this.resolver = resolver;
         this.connector = connector;
         this.audit = audit;
@@ -50,10 +52,15 @@ final class ProxyContext {
         return policy.get();
     }
 
-    /** Puts {@code next} in force; returns its generation. */
+    /**
+     * Puts {@code next} in force; returns its generation.
+     *
+     * @throws dev.egressguard.server.tls.TlsSetupException when its TLS interception cannot be set up (the old policy stays)
+     */
     long replacePolicy(PolicyFile next) {
+        Interception tls = Interception.start(next.tls(), policy.get().tls());
         ApprovalClient approvals = approvalsFor(next);
-        Snapshot s = policy.updateAndGet(old -> new Snapshot(next, old.generation() + 1, approvals));
+        Snapshot s = policy.updateAndGet(old -> new Snapshot(next, old.generation() + 1, approvals, tls));
         authenticator.forget();
         metrics.policyGeneration(s.generation());
         return s.generation();

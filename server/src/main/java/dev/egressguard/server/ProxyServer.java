@@ -129,6 +129,11 @@ public final class ProxyServer implements AutoCloseable {
             public boolean isReady() {
                 return listener.isActive() && !context.isDraining();
             }
+
+            @Override
+            public Optional<String> caPem() {
+                return context.snapshot().tls().caPem();
+            }
         };
     }
 

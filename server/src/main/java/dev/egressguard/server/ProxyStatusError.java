@@ -13,6 +13,8 @@ enum ProxyStatusError {
     HTTP_RESPONSE_INCOMPLETE("http_response_incomplete", 502),
     HTTP_UPGRADE_FAILED("http_upgrade_failed", 502),
     HTTP_PROTOCOL_ERROR("http_protocol_error", 502),
+    TLS_CERTIFICATE_ERROR("tls_certificate_error", 502),
+    TLS_PROTOCOL_ERROR("tls_protocol_error", 502),
     CONNECTION_LIMIT_REACHED("connection_limit_reached", 503),
     PROXY_INTERNAL_RESPONSE("proxy_internal_response", 503),
     PROXY_INTERNAL_ERROR("proxy_internal_error", 500);

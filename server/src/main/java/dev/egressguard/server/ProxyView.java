@@ -11,4 +11,9 @@ public interface ProxyView {
 
     /** Listening and not draining. */
     boolean isReady();
+
+    /** The TLS interception CA's certificate (PEM), when the policy intercepts (docs/tls.md). */
+    default java.util.Optional<String> caPem() {
+        return java.util.Optional.empty();
+    }
 }

@@ -17,7 +17,11 @@ import java.util.Optional;
  */
 record RequestTarget(Mode mode, String host, int port, String originForm) {
     enum Mode {
-        FORWARD("forward"), CONNECT("connect"), WEBSOCKET("websocket");
+        FORWARD("forward"), CONNECT("connect"), WEBSOCKET("websocket"),
+        /** A request inside an intercepted TLS tunnel (docs/tls.md); never parsed from a request line. */
+        INTERCEPT("intercept"),
+        /** The TLS layer of a CONNECT tunnel: its ClientHello and handshake (docs/tls.md); never parsed from a request line. */
+        TLS("tls");
 
         private final String code;
 

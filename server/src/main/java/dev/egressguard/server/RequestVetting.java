@@ -23,10 +23,11 @@ final class RequestVetting {
      * How vetting ended: a request allowed to its vetted addresses, or the refusal to answer.
      *
      * @param dialable the vetted addresses, in order; empty exactly when refused
+     * @param tunnel   how a CONNECT tunnel is carried (docs/tls.md); {@link TunnelPlan#PLAIN} without TLS configuration
      */
-    record Verdict(ValidRequest request, List<InetAddress> dialable, Decision refusal) {
+    record Verdict(ValidRequest request, List<InetAddress> dialable, Decision refusal, TunnelPlan tunnel) {
         static Verdict refused(Decision refusal) {
-            return new Verdict(null, List.of(), refusal);
+            return new Verdict(null, List.of(), refusal, TunnelPlan.PLAIN);
         }
     }
 
@@ -97,8 +98,11 @@ final class RequestVetting {
                     if (!checked.isEmpty()) {
                         exchange.addresses(checked);
                     }
-                    exchange.decided(o.decision());
-                    verdict.setSuccess(o.dialable().isEmpty() ? Verdict.refused(o.decision()) : new Verdict(request, o.dialable(), null));
+                    // TLS (docs/tls.md): how an allowed tunnel is carried; a cleartext request to an intercepted host is refused
+                    TunnelPlan tunnel = o.dialable().isEmpty() ? TunnelPlan.PLAIN : TunnelPlan.of(snapshot, identity, request, o.dialable());
+                    Decision d = tunnel.refusal().orElse(o.decision());
+                    exchange.decided(d);
+                    verdict.setSuccess(o.dialable().isEmpty() || d.isDenied() ? Verdict.refused(d) : new Verdict(request, o.dialable(), null, tunnel));
                 });
     }
 

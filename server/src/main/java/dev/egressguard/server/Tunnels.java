@@ -1,8 +1,10 @@
 package dev.egressguard.server;
 
+import dev.egressguard.server.tls.TlsHandlerNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -16,10 +18,11 @@ import java.util.ArrayDeque;
 import java.util.function.IntConsumer;
 
 /**
- * The two switches from HTTP to a raw relay, each in the order that loses no byte and sends no
- * byte through the wrong codec: the client's decoder leaves before the switch response (bytes it
- * buffered flow into the relay), its encoder only after the response is written, and the upstream
- * reads nothing until both relays are in place.
+ * The switches from HTTP to a raw relay (CONNECT, WebSocket) or to an intercepted TLS tunnel, each
+ * in the order that loses no byte and sends no byte through the wrong codec: for a relay the
+ * client's decoder leaves before the switch response (bytes it buffered flow into the relay), its
+ * encoder only after the response is written, and the upstream reads nothing until both relays are
+ * in place.
  */
 final class Tunnels {
     private Tunnels() {}
@@ -27,10 +30,14 @@ final class Tunnels {
     /**
      * CONNECT: the upstream is connected; answer 200 and relay raw bytes both ways. The client
      * connection's exchange handler has let go of everything; it leaves the pipeline here.
+     * {@code sniCheck}, when not null, reads the client's first bytes before the relay does (docs/tls.md).
      */
-    static void startConnectTunnel(Channel client, Channel upstream, IntConsumer onClosed) {
+    static void startConnectTunnel(Channel client, Channel upstream, IntConsumer onClosed, ChannelHandler sniCheck) {
         ChannelPipeline p = client.pipeline();
         p.addLast(HandlerNames.RELAY, new RelayHandler(upstream));
+        if (sniCheck != null) {
+            p.addBefore(HandlerNames.RELAY, TlsHandlerNames.SNI, sniCheck);
+        }
         p.remove(HandlerNames.FRONTEND);
         p.remove(HandlerNames.HTTP_DECODER); // what it held behind the CONNECT head flows into the relay now
         whenBothClosed(client, upstream, () -> onClosed.accept(200));
@@ -43,6 +50,27 @@ final class Tunnels {
             p.remove(HandlerNames.HTTP_ENCODER);
             upstream.pipeline().addLast(HandlerNames.RELAY, new RelayHandler(client));
             startRelaying(client, upstream);
+        });
+    }
+
+    /**
+     * An intercepted CONNECT (docs/tls.md): nothing is dialled; answer 200, then the client's bytes —
+     * those the decoder held behind the CONNECT head first — go to {@code tls}, and only after the
+     * 200 is out, so that no TLS byte can overtake it. The tunnel's close event follows the client's.
+     */
+    static void startInterceptedTunnel(Channel client, ChannelHandler tls, IntConsumer onClosed) {
+        ChannelPipeline p = client.pipeline();
+        p.addLast(TlsHandlerNames.SNI, tls);
+        p.remove(HandlerNames.FRONTEND);
+        client.closeFuture().addListener(f -> onClosed.accept(200));
+        client.writeAndFlush(connectEstablished()).addListener(f -> {
+            if (!f.isSuccess()) {
+                client.close();
+                return;
+            }
+            p.remove(HandlerNames.HTTP_ENCODER);
+            p.remove(HandlerNames.HTTP_DECODER);
+            client.config().setAutoRead(true);
         });
     }
 

@@ -58,8 +58,9 @@ final class UpstreamSlot {
         address = addressOf(ch);
     }
 
+    /** The address {@code ch} is connected to; null for none (an intercepted tunnel dials later). */
     static InetAddress addressOf(Channel ch) {
-        return ((InetSocketAddress) ch.remoteAddress()).getAddress();
+        return ch == null ? null : ((InetSocketAddress) ch.remoteAddress()).getAddress();
     }
 
     Channel channel() {

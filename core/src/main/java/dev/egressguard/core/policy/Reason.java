@@ -10,6 +10,7 @@ public enum Reason {
     IP_PUBLIC("ip.public", "the address is not in any denied range", Kind.ALLOWING),
     ALLOW_RULE("allow.rule", "an explicit allow rule opens this destination", Kind.ALLOWING),
     HOST_NOT_RESOLVED("host.not_resolved", "the hostname passes the host rules; its addresses decide once resolved", Kind.ALLOWING),
+    HTTP_RULE_ALLOWED("http.rule_allowed", "a rule of the intercepted host allows this method and path", Kind.ALLOWING),
 
     // address classes
     IP_UNSPECIFIED("ip.unspecified", "the address is unspecified or \"this network\" (0.0.0.0/8, ::)", Kind.ADDRESS),
@@ -43,6 +44,18 @@ public enum Reason {
     APPROVAL_TIMEOUT("approval.timeout", "the operator's approver did not answer within approvals.timeout; denied", Kind.DESTINATION_RULE),
     APPROVAL_REQUIRED("approval.required", "the identity's destinations ask the approver about this host (report mode records it without asking)", Kind.DESTINATION_RULE),
     APPROVAL_ERROR("approval.error", "the operator's approver could not be asked or gave no valid answer; denied to fail closed", Kind.DESTINATION_RULE),
+
+    // TLS interception (docs/tls.md): inside a CONNECT tunnel, after the destination was allowed
+    TLS_SNI_MISMATCH("tls.sni_mismatch", "the TLS ClientHello names another host (SNI) than the CONNECT request; the tunnel is closed", Kind.DESTINATION_RULE),
+    TLS_CLEARTEXT_REFUSED("tls.cleartext_refused", "the host is intercepted: its requests go over TLS through CONNECT, where its rules apply; cleartext and WebSocket requests to it are refused", Kind.DESTINATION_RULE),
+    HTTP_RULE_DENIED("http.rule_denied", "no rule of the intercepted host allows this method and path, or a deny rule names it", Kind.DESTINATION_RULE),
+    HTTP_METHOD_DENIED("http.method_denied", "the method is never let through an intercepted host (TRACE, CONNECT)", Kind.DESTINATION_RULE),
+    HTTP_HOST_MISMATCH("http.host_mismatch", "the request in an intercepted tunnel does not have exactly one Host header naming the CONNECT host and port", Kind.REQUEST),
+    HTTP_PATH_INVALID("http.path_invalid", "the path in an intercepted tunnel is not a plain origin-form path (dot segments, encoded slashes, backslashes, ';', '//', bad escapes)", Kind.REQUEST),
+    TLS_NOT_TLS("tls.not_tls", "an intercepted tunnel did not start with a TLS ClientHello", Kind.REQUEST),
+    TLS_CLIENT_REJECTED_CERTIFICATE("tls.client_rejected_certificate", "the client refused the interception certificate, or hung up on seeing it (it does not trust the proxy's CA, or pins certificates); if it must not be intercepted, add the host to tls.passthrough", Kind.REQUEST),
+    TLS_ALPN_UNSUPPORTED("tls.alpn_unsupported", "the client offered no protocol an intercepted tunnel speaks (http/1.1 only; an h2-only client needs passthrough)", Kind.REQUEST),
+    TLS_HANDSHAKE_FAILED("tls.handshake_failed", "the TLS handshake with the client failed on an intercepted tunnel", Kind.REQUEST),
 
     // resolution
     DNS_NO_ANSWER("dns.no_answer", "the hostname has no addresses", Kind.RESOLUTION),
@@ -79,7 +92,7 @@ public enum Reason {
         DESTINATION_RULE,
         /** The name could not be resolved. */
         RESOLUTION,
-        /** The request itself is malformed, too large, too slow, or in an unsupported version. */
+        /** The request itself is malformed, too large, too slow, or in an unsupported version; or its TLS handshake with an intercepting tunnel failed. */
         REQUEST,
         /** The client is not let in: its address, its credentials, its load balancer's header. */
         CLIENT,

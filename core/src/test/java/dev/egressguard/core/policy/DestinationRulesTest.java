@@ -159,7 +159,9 @@ class DestinationRulesTest {
         for (Reason r : Reason.values()) {
             boolean expected = r.code().startsWith("dest.") || r.code().startsWith("approval.")
                     || (r.code().startsWith("ip.") && !r.isAllowing())
-                    || r == Reason.HOST_BLOCKED_NAME || r == Reason.HOST_LEGACY_IPV4_LITERAL || r == Reason.PORT_NOT_ALLOWED;
+                    || r == Reason.HOST_BLOCKED_NAME || r == Reason.HOST_LEGACY_IPV4_LITERAL || r == Reason.PORT_NOT_ALLOWED
+                    || r == Reason.TLS_SNI_MISMATCH || r == Reason.TLS_CLEARTEXT_REFUSED || r == Reason.HTTP_RULE_DENIED
+                    || r == Reason.HTTP_METHOD_DENIED;
             assertThat(r.isPolicyDenial()).as(r.code()).isEqualTo(expected);
             assertThat(r.isPolicyDenial() && r.isAllowing()).isFalse();
         }

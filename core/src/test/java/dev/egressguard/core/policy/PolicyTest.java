@@ -418,7 +418,7 @@ class PolicyTest {
             assertThat(r.description()).isNotBlank();
         }
         assertThat(Reason.values()).filteredOn(Reason::isAllowing)
-                .containsExactlyInAnyOrder(Reason.IP_PUBLIC, Reason.ALLOW_RULE, Reason.HOST_NOT_RESOLVED);
+                .containsExactlyInAnyOrder(Reason.IP_PUBLIC, Reason.ALLOW_RULE, Reason.HOST_NOT_RESOLVED, Reason.HTTP_RULE_ALLOWED);
     }
 
     // ---------------------------------------------------------------------------------------------

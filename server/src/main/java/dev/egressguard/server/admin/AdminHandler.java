@@ -129,13 +129,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return proxy.isReady() ? text(HttpResponseStatus.OK, "ready\n") : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining\n");
             case "/policy":
                 return body(HttpResponseStatus.OK, "application/yaml; charset=utf-8", EffectivePolicyYaml.render(proxy.policy()));
+            case "/ca.pem":
+                return proxy.caPem().map(pem -> body(HttpResponseStatus.OK, "application/x-pem-file", pem))
+                        .orElseGet(() -> text(HttpResponseStatus.NOT_FOUND, "no interception CA: the policy intercepts no host (docs/tls.md)\n"));
             case "/status.json":
                 return body(HttpResponseStatus.OK, "application/json", StatusJson.render(proxy));
             case "/":
             case "/index.html":
                 return bytes(HttpResponseStatus.OK, "text/html; charset=utf-8", STATUS_PAGE);
             default:
-                return text(HttpResponseStatus.NOT_FOUND, "not found; try /, /metrics, /healthz, /readyz, /policy, /status.json\n");
+                return text(HttpResponseStatus.NOT_FOUND, "not found; try /, /metrics, /healthz, /readyz, /policy, /status.json, /ca.pem\n");
         }
     }
 

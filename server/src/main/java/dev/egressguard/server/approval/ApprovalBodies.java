@@ -9,7 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The approver's wire format. The request is {@code {"identity","host","port","mode"}}; the
+ * The approver's wire format. The request is {@code {"identity","host","port","mode"}} (and, for a
+ * rule of an intercepted host, {@code "rule","method"}; never a path); the
  * answer is {@code {"decision":"allow"|"deny","message"?:"…"}} with a 2xx status — anything else
  * (another status, a body that is not one such object, another decision, a repeated key) is an
  * error, and an error denies. Other keys in the answer are ignored.
@@ -29,6 +30,10 @@ final class ApprovalBodies {
             g.writeStringField("host", request.host());
             g.writeNumberField("port", request.port());
             g.writeStringField("mode", request.mode());
+            if (request.rule() != null) {
+                g.writeStringField("rule", request.rule());
+                g.writeStringField("method", request.method());
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array does not fail

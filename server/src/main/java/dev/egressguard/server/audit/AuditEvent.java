@@ -9,13 +9,22 @@ import java.util.List;
 
 /**
  * One audit event: a {@code decision} when the proxy has judged a request or tunnel, a
- * {@code close} when it is over. It holds destination facts only — never bodies, paths, query
- * strings, header values or credentials — so nothing secret can reach the log through it.
+ * {@code close} when it is over. It holds destination facts only — never bodies, query strings,
+ * header values or credentials, and a path only for a request inside an intercepted tunnel when
+ * the operator turned {@code audit.paths} on — so nothing secret can reach the log through it.
  */
 public record AuditEvent(Instant ts, String event, String id, String client, String user, String identity, String mode,
-                         String method, String host, Integer port, List<String> addresses, String address, String verdict,
+                         String method, String host, Integer port, String path, List<String> addresses, String address, String verdict,
                          String reason, String rule, String approval, Integer status, String error, Long bytesUp,
                          Long bytesDown, Long durationMs, Long policyGeneration) {
+    /** An event without a path (all but requests inside intercepted tunnels with {@code audit.paths}). */
+    public AuditEvent(Instant ts, String event, String id, String client, String user, String identity, String mode, String method,
+                      String host, Integer port, List<String> addresses, String address, String verdict, String reason, String rule,
+                      String approval, Integer status, String error, Long bytesUp, Long bytesDown, Long durationMs, Long policyGeneration) {
+        this(ts, event, id, client, user, identity, mode, method, host, port, null, addresses, address, verdict, reason, rule, approval,
+                status, error, bytesUp, bytesDown, durationMs, policyGeneration);
+    }
+
     /** The event as one line of JSON; absent fields are omitted. */
     public String toJson() {
         return JsonGenerators.write(g -> writeJson(g, new TimestampText()));
@@ -35,6 +44,7 @@ public record AuditEvent(Instant ts, String event, String id, String client, Str
         optional(g, Names.METHOD, method);
         optional(g, Names.HOST, host);
         optional(g, Names.PORT, port);
+        optional(g, Names.PATH, path);
         if (addresses != null) {
             g.writeFieldName(Names.ADDRESSES);
             g.writeStartArray();
@@ -95,6 +105,7 @@ public record AuditEvent(Instant ts, String event, String id, String client, Str
         static final SerializableString METHOD = new SerializedString(AuditFields.METHOD);
         static final SerializableString HOST = new SerializedString(AuditFields.HOST);
         static final SerializableString PORT = new SerializedString(AuditFields.PORT);
+        static final SerializableString PATH = new SerializedString(AuditFields.PATH);
         static final SerializableString ADDRESSES = new SerializedString(AuditFields.ADDRESSES);
         static final SerializableString ADDRESS = new SerializedString(AuditFields.ADDRESS);
         static final SerializableString VERDICT = new SerializedString(AuditFields.VERDICT);

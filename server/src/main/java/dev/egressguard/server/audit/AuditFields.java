@@ -24,6 +24,8 @@ public final class AuditFields {
     public static final String POLICY_GENERATION = "policy_generation";
     public static final String IDENTITY = "identity";
     public static final String APPROVAL = "approval";
+    /** The decoded path of a request inside an intercepted tunnel, only with {@code audit.paths: true}; never a query. */
+    public static final String PATH = "path";
 
     public static final String EVENT_DECISION = "decision";
     public static final String EVENT_CLOSE = "close";
