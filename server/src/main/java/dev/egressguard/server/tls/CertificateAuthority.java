@@ -45,9 +45,12 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
  * The CA that signs the certificates of intercepted hosts. {@link #ephemeral} makes one in memory
- * (ECDSA P-256; the key never leaves the process), restricted by NameConstraints to the intercepted
- * names and to no IP address at all, so that a leaked key forges nothing else; {@link #fromFiles}
- * takes the operator's. BouncyCastle builds the ASN.1; keys and signatures come from the JDK's own
+ * (ECDSA P-256; no key ever leaves the process): a root that clients trust, and an intermediate
+ * that signs the leaves, both restricted by NameConstraints to the intercepted names and to no IP
+ * address at all. The root's key is dropped as soon as it has signed the intermediate, so the only
+ * key there is can forge nothing else — and every client enforces the intermediate's constraints
+ * (the JDK ignores a trust anchor's own). {@link #fromFiles} takes the operator's CA, which signs
+ * the leaves itself. BouncyCastle builds the ASN.1; keys and signatures come from the JDK's own
  * providers.
  */
 public final class CertificateAuthority {
@@ -56,11 +59,14 @@ public final class CertificateAuthority {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final X509Certificate certificate;
+    private final X509Certificate issuer;
     private final PrivateKey key;
     private final Set<String> permittedNames;
 
-    private CertificateAuthority(X509Certificate certificate, PrivateKey key, Set<String> permittedNames) {
+    /** {@code certificate}: what clients trust; {@code issuer} and its {@code key}: what signs the leaves. */
+    private CertificateAuthority(X509Certificate certificate, X509Certificate issuer, PrivateKey key, Set<String> permittedNames) {
         this.certificate = certificate;
+        this.issuer = issuer;
         this.key = key;
         this.permittedNames = permittedNames;
     }
@@ -74,22 +80,32 @@ public final class CertificateAuthority {
         Set<String> permitted = new TreeSet<>();
         hostPatterns.forEach(h -> permitted.add(h.startsWith("*.") ? h.substring(2) : h));
         try {
+            String id = Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE);
+            KeyPair rootPair = ecKeyPair();
+            X500Name rootName = new X500Name("CN=egressguard interception CA " + id + ",O=egressguard");
+            X509Certificate root = sign(caBuilder(rootName, rootName, rootPair.getPublic(), 1, permitted, now), rootPair.getPrivate());
             KeyPair pair = ecKeyPair();
-            X500Name name = new X500Name("CN=egressguard interception CA " + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE)
-                    + ",O=egressguard");
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(now.minus(Duration.ofHours(1))),
-                    Date.from(now.plus(EPHEMERAL_VALIDITY)), name, pair.getPublic());
-            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
-            if (!permitted.isEmpty()) {
-                b.addExtension(Extension.nameConstraints, true, nameConstraints(permitted));
-            }
-            return new CertificateAuthority(sign(b, pair.getPrivate()), pair.getPrivate(), permitted);
+            X500Name name = new X500Name("CN=egressguard interception signer " + id + ",O=egressguard");
+            X509v3CertificateBuilder b = caBuilder(rootName, name, pair.getPublic(), 0, permitted, now);
+            b.addExtension(Extension.authorityKeyIdentifier, false, new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(root));
+            X509Certificate signer = sign(b, rootPair.getPrivate()); // the root's key goes out of scope here, never to be used again
+            return new CertificateAuthority(root, signer, pair.getPrivate(), permitted);
         } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
             throw new IllegalStateException("cannot make the interception CA: " + e, e);
         }
+    }
+
+    private static X509v3CertificateBuilder caBuilder(X500Name issuer, X500Name subject, java.security.PublicKey key, int pathLength,
+                                                      Set<String> permitted, Instant now) throws GeneralSecurityException, IOException {
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, serial(), Date.from(now.minus(Duration.ofHours(1))),
+                Date.from(now.plus(EPHEMERAL_VALIDITY)), subject, key);
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(pathLength));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+        b.addExtension(Extension.subjectKeyIdentifier, false, new JcaX509ExtensionUtils().createSubjectKeyIdentifier(key));
+        if (!permitted.isEmpty()) {
+            b.addExtension(Extension.nameConstraints, true, nameConstraints(permitted));
+        }
+        return b;
     }
 
     /**
@@ -118,7 +134,7 @@ public final class CertificateAuthority {
         if (!matches(key, certificate)) {
             throw new IllegalArgumentException("tls.ca.key: the key is not the key of tls.ca.cert (" + certificate.getSubjectX500Principal() + ")");
         }
-        return new CertificateAuthority(certificate, key, Set.of());
+        return new CertificateAuthority(certificate, certificate, key, Set.of());
     }
 
     private static boolean matches(PrivateKey key, X509Certificate cert) {
@@ -178,8 +194,14 @@ public final class CertificateAuthority {
         return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder(signatureAlgorithm(key)).build(key)));
     }
 
+    /** The certificate clients trust: served at {@code /ca.pem}, written to {@code tls.caCertOut}. */
     public X509Certificate certificate() {
         return certificate;
+    }
+
+    /** The certificate that signs the leaves (the constrained intermediate of an ephemeral CA; the operator's CA itself). */
+    X509Certificate issuer() {
+        return issuer;
     }
 
     /** The names the CA's NameConstraints permit (empty: the operator's CA, constrained or not as it was issued). */

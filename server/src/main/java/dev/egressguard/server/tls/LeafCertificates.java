@@ -51,12 +51,25 @@ public final class LeafCertificates {
     private final CertificateAuthority ca;
     private final Executor minting;
     private final Clock clock;
+    private final int maxCached;
     private final Map<String, CompletableFuture<Leaf>> cache = new LinkedHashMap<>(64, 0.75f, true);
 
     public LeafCertificates(CertificateAuthority ca, Executor minting, Clock clock) {
+        this(ca, minting, clock, MAX_CACHED);
+    }
+
+    LeafCertificates(CertificateAuthority ca, Executor minting, Clock clock, int maxCached) {
         this.ca = ca;
         this.minting = minting;
         this.clock = clock;
+        this.maxCached = maxCached;
+    }
+
+    /** Hosts whose certificates are kept right now. */
+    int cached() {
+        synchronized (cache) {
+            return cache.size();
+        }
     }
 
     public CertificateAuthority authority() {
@@ -72,7 +85,7 @@ public final class LeafCertificates {
             if (leaf == null || stale) {
                 leaf = CompletableFuture.supplyAsync(() -> mint(host), minting);
                 cache.put(host, leaf);
-                if (cache.size() > MAX_CACHED) {
+                if (cache.size() > maxCached) {
                     var eldest = cache.keySet().iterator();
                     eldest.next();
                     eldest.remove();
@@ -98,7 +111,7 @@ public final class LeafCertificates {
             Instant now = clock.instant();
             KeyPair pair = CertificateAuthority.ecKeyPair();
             X509Certificate cert = certificate(ca, host, pair, now);
-            SslContext context = SslContextBuilder.forServer(pair.getPrivate(), cert, ca.certificate())
+            SslContext context = SslContextBuilder.forServer(pair.getPrivate(), cert, ca.issuer())
                     .sslProvider(SslProvider.JDK)
                     .protocols("TLSv1.3", "TLSv1.2")
                     .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
@@ -115,7 +128,7 @@ public final class LeafCertificates {
     /** A leaf for {@code host} with {@code pair}'s public key, signed by {@code ca}: serverAuth, the host as its only name. */
     static X509Certificate certificate(CertificateAuthority ca, String host, KeyPair pair, Instant now)
             throws GeneralSecurityException, OperatorCreationException, java.io.IOException {
-        X509Certificate issuer = ca.certificate();
+        X509Certificate issuer = ca.issuer();
         Instant notAfter = now.plus(VALIDITY);
         if (notAfter.isAfter(issuer.getNotAfter().toInstant())) {
             notAfter = issuer.getNotAfter().toInstant();
