@@ -116,8 +116,9 @@ class TlsInterceptionIT {
                 "Authorization", "Bearer agent-placeholder", "Cookie", "session=agent", "X-API-KEY", "agent-key");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("hello from upstream\n");
-        assertThat(r.sslSession().orElseThrow().getPeerCertificates()[0]).isInstanceOfSatisfying(X509Certificate.class,
-                c -> assertThat(c.getIssuerX500Principal()).isEqualTo(proxyCa.getSubjectX500Principal()));
+        java.security.cert.Certificate[] chain = r.sslSession().orElseThrow().getPeerCertificates();
+        assertThat(((X509Certificate) chain[0]).getSubjectAlternativeNames()).containsExactly(List.of(2, "api.eg.test"));
+        assertThat(((X509Certificate) chain[chain.length - 1]).getIssuerX500Principal()).isEqualTo(proxyCa.getSubjectX500Principal());
         HttpUpstream.Seen seen = api.seen().stream().filter(s -> s.uri().startsWith("/repos/my-org/tools")).findFirst().orElseThrow();
         assertThat(seen.headers().get("Authorization")).containsExactly("Bearer " + SECRET);
         assertThat(seen.headers()).doesNotContainKeys("Cookie", "X-api-key");
