@@ -93,6 +93,14 @@ public final class TestCa {
         return certificate;
     }
 
+    /** Writes the CA's key as unencrypted PKCS#8 PEM to {@code file}, readable by its owner only, and returns it. */
+    public Path writeKey(Path file) throws Exception {
+        Files.writeString(file, "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pair.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
     /** Writes the CA certificate as PEM to {@code file} and returns it. */
     public Path writePem(Path file) throws Exception {
         Files.writeString(file, pem(certificate));

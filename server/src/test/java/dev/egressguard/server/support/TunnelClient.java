@@ -26,7 +26,13 @@ public final class TunnelClient implements AutoCloseable {
 
     /** Opens {@code CONNECT authority} through the proxy on {@code proxyPort}; fails unless it answers 200. */
     public static TunnelClient connect(int proxyPort, String authority) throws IOException {
-        Socket s = new Socket(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), proxyPort);
+        return connect(proxyPort, authority, 1);
+    }
+
+    /** The same from the source address 127.0.0.{@code lastOctet} (a client another identity names). */
+    public static TunnelClient connect(int proxyPort, String authority, int lastOctet) throws IOException {
+        Socket s = new Socket(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), proxyPort,
+                InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) lastOctet}), 0);
         s.setSoTimeout(10_000);
         s.getOutputStream().write(("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         String head = readHead(s.getInputStream());
