@@ -9,7 +9,9 @@ import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.net.IpLiterals;
 import dev.egressguard.core.net.Resolver;
 import dev.egressguard.core.policy.Identities;
+import dev.egressguard.core.policy.Decision;
 import dev.egressguard.core.policy.Policy;
+import dev.egressguard.core.tls.TunnelMode;
 import dev.egressguard.server.BlockingResolver;
 import dev.egressguard.server.audit.JsonGenerators;
 import java.io.IOException;
@@ -68,6 +70,13 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per target: input, verdict, reason, rule, addresses (and host, port, description).")
     boolean json;
 
+    @Option(names = "--method", paramLabel = "<method>", description = "For a host the policy intercepts (docs/tls.md): the request's method. Default: GET.")
+    String method = "GET";
+
+    @Option(names = "--path", paramLabel = "<path>",
+            description = "For a host the policy intercepts: the request's path (and query). Default: a URL target's own, else /.")
+    String path;
+
     @Override
     public Integer call() throws IOException {
         PolicyFile file = policyOption.load();
@@ -98,7 +107,7 @@ final class CheckCommand implements Callable<Integer> {
                 }
                 return dns.resolve(name);
             });
-            TargetCheck checker = new TargetCheck(policy, file.destinations(), identity, resolver);
+            TargetCheck checker = new TargetCheck(policy, file.destinations(), identity, resolver, file.tls().tunnels(), method, path);
             PrintWriter out = spec.commandLine().getOut();
             int exit = ExitCodes.OK;
             for (String target : all) {
@@ -196,7 +205,24 @@ final class CheckCommand implements Callable<Integer> {
         String line = String.format("%s  %s  %s  rule=%s  destination=%s  addresses=%s  (%s)", r.input(), r.verdictCode(),
                 r.decision().reason().code(), rule, destination, addresses, r.decision().reason().description());
         String asks = r.asking() == null ? "" : "  asks=" + r.asking().rule().orElse("-") + " (the approver decides; then the above)";
-        return line + asks + r.decision().message().map(m -> "  message=" + m).orElse("");
+        return line + asks + r.decision().message().map(m -> "  message=" + m).orElse("") + tlsText(r);
+    }
+
+    /** What TLS interception does with the tunnel, when the policy configures it (docs/tls.md). */
+    private static String tlsText(TargetCheck.Result r) {
+        if (r.inside() != null) {
+            TargetCheck.Inside i = r.inside();
+            Decision d = i.verdict().decision();
+            return String.format("%n  intercepted by %s: %s %s  %s  %s  rule=%s%s%s", i.entry(), i.method(), i.verdict().path() == null ? i.path()
+                    : i.verdict().path(), i.verdictCode(), d.reason().code(), i.verdict().asking() != null ? i.verdict().asking().id()
+                    : d.rule().orElse("-"), i.verdict().asking() != null ? " (the approver decides; then the credential is added)" : "",
+                    d.message().map(m -> "  message=" + m).orElse(""));
+        }
+        if (r.tunnel() instanceof TunnelMode.Passthrough) {
+            String rule = ((TunnelMode.Passthrough) r.tunnel()).rule();
+            return "\n  tls: not intercepted" + (rule == null ? "" : " (" + rule + ")") + "; relayed after the SNI check";
+        }
+        return "";
     }
 
     static String toJson(TargetCheck.Result r) {
@@ -223,6 +249,20 @@ final class CheckCommand implements Callable<Integer> {
             }
             if (r.decision().message().isPresent()) {
                 g.writeStringField("message", r.decision().message().get());
+            }
+            if (r.inside() != null) {
+                TargetCheck.Inside i = r.inside();
+                g.writeObjectFieldStart("intercept");
+                g.writeStringField("entry", i.entry());
+                g.writeStringField("method", i.method());
+                g.writeStringField("path", i.verdict().path());
+                g.writeStringField("verdict", i.verdictCode());
+                g.writeStringField("reason", i.verdict().decision().reason().code());
+                g.writeStringField("rule", i.verdict().asking() != null ? i.verdict().asking().id() : i.verdict().decision().rule().orElse(null));
+                g.writeStringField("message", i.verdict().decision().message().orElse(null));
+                g.writeEndObject();
+            } else if (r.tunnel() instanceof TunnelMode.Passthrough) {
+                g.writeStringField("tls", "not_intercepted");
             }
             g.writeEndObject();
         });

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 /** The top command: lists the subcommands and does nothing else. */
 @Command(name = "egressguard", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A filtering egress proxy and SSRF guard for AI-agent runtimes.",
-        subcommands = {ProxyCommand.class, CheckCommand.class, PolicyCommand.class, RunCommand.class, ConfigCommand.class, ValidateCommand.class,
+        subcommands = {ProxyCommand.class, CheckCommand.class, PolicyCommand.class, RunCommand.class, ConfigCommand.class, ValidateCommand.class, CaCommand.class,
                 CommandLine.HelpCommand.class})
 public final class EgressguardCommand implements Runnable {
     @Spec

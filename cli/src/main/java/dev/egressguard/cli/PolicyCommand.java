@@ -6,6 +6,8 @@ import dev.egressguard.config.PasswordHash;
 import dev.egressguard.config.PolicyFile;
 import dev.egressguard.config.PolicyFileLoader;
 import dev.egressguard.config.PolicyLinter;
+import dev.egressguard.server.tls.Interception;
+import dev.egressguard.server.tls.TlsSetupException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,6 +51,13 @@ final class PolicyCommand implements Runnable {
         @Override
         public Integer call() {
             PolicyFile policy = PolicyFileLoader.load(file);
+            try {
+                Interception.operatorCa(policy.tls()); // the key must be the certificate's, as the proxy will need it
+            } catch (TlsSetupException e) {
+                spec.commandLine().getErr().println("error: " + file + ": " + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return ExitCodes.USAGE;
+            }
             List<LintWarning> warnings = PolicyLinter.lint(policy);
             PrintWriter out = spec.commandLine().getOut();
             if (!quiet) {

@@ -8,6 +8,7 @@ import dev.egressguard.server.DialGuard;
 import dev.egressguard.server.PolicyWatcher;
 import dev.egressguard.server.ProxyServer;
 import dev.egressguard.server.audit.LogbackAuditSink;
+import dev.egressguard.server.tls.TlsSetupException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -55,6 +56,9 @@ final class ProxyCommand implements Callable<Integer> {
         LogbackAuditSink audit = LogbackAuditSink.create(file.audit().fileIfSet().orElse(null));
         try {
             server = ProxyServer.start(file, audit, DialGuard.NONE);
+        } catch (TlsSetupException e) {
+            audit.close();
+            throw new InputException("proxy: refusing to start: " + e.getMessage());
         } catch (Exception e) { // bind failures arrive as (unchecked-thrown) IOExceptions
             audit.close();
             throw new InputException("proxy: cannot listen on " + file.listen()

@@ -9,7 +9,12 @@ import dev.egressguard.core.policy.DestinationDecision;
 import dev.egressguard.core.policy.DestinationPolicy;
 import dev.egressguard.core.policy.HostCheck;
 import dev.egressguard.core.policy.Policy;
+import dev.egressguard.core.policy.DestinationRules;
 import dev.egressguard.core.policy.Reason;
+import dev.egressguard.core.tls.InterceptCheck;
+import dev.egressguard.core.tls.InterceptEntry;
+import dev.egressguard.core.tls.TunnelMode;
+import dev.egressguard.core.tls.TunnelPolicy;
 import dev.egressguard.server.BlockingResolver;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -27,9 +32,10 @@ final class TargetCheck {
      * @param asking the identity's destination rule that asks the approver, when one does (the
      *               decision then says what follows an approval)
      */
-    record Result(String input, String host, int port, Decision decision, List<IpAddress> addresses, DestinationDecision asking) {
+    record Result(String input, String host, int port, Decision decision, List<IpAddress> addresses, DestinationDecision asking,
+                  TunnelMode tunnel, Inside inside) {
         Result(String input, String host, int port, Decision decision, List<IpAddress> addresses) {
-            this(input, host, port, decision, addresses, null);
+            this(input, host, port, decision, addresses, null, TunnelMode.PLAIN, null);
         }
 
         /** {@code ask} when the approver decides, else the decision's verdict. */
@@ -37,9 +43,24 @@ final class TargetCheck {
             return asking != null ? "ask" : decision.verdict().code();
         }
 
-        /** Traffic goes through without anyone being asked. */
+        /** Traffic goes through without anyone being asked, and so does the request inside an intercepted tunnel. */
         boolean passes() {
-            return asking == null && decision.permitsTraffic();
+            return asking == null && decision.permitsTraffic() && (inside == null || inside.passes());
+        }
+    }
+
+    /**
+     * The request {@code --method} and {@code --path} inside an intercepted tunnel (docs/tls.md).
+     *
+     * @param entry the intercept entry that applies ({@code tls.intercept[0]})
+     */
+    record Inside(String entry, String method, String path, InterceptCheck.Verdict verdict) {
+        String verdictCode() {
+            return verdict.asking() != null ? "ask" : verdict.decision().verdict().code();
+        }
+
+        boolean passes() {
+            return verdict.asking() == null && verdict.decision().permitsTraffic();
         }
     }
 
@@ -47,19 +68,31 @@ final class TargetCheck {
     private final DestinationPolicy destinations;
     private final String identity;
     private final Optional<Resolver> resolver;
+    private final TunnelPolicy tunnels;
+    private final String method;
+    private final String path;
 
-    /** {@code resolver} empty means {@code --no-resolve}; {@code identity} is whose destination rules apply. */
-    TargetCheck(Policy policy, DestinationPolicy destinations, String identity, Optional<Resolver> resolver) {
+    /**
+     * {@code resolver} empty means {@code --no-resolve}; {@code identity} is whose destination rules
+     * apply; {@code method} and {@code path} the request an intercepted tunnel would carry (a URL's
+     * own path when {@code path} is null).
+     */
+    TargetCheck(Policy policy, DestinationPolicy destinations, String identity, Optional<Resolver> resolver, TunnelPolicy tunnels,
+                String method, String path) {
         this.policy = policy;
         this.destinations = destinations;
         this.identity = identity;
         this.resolver = resolver;
+        this.tunnels = tunnels;
+        this.method = method;
+        this.path = path;
     }
 
     Result check(String input) {
         String text = input.strip();
         String host;
         int port;
+        String urlPath = null;
         if (looksLikeUrl(text)) {
             TargetUrl.Result parsed = TargetUrl.parse(text);
             if (parsed.url().isEmpty()) {
@@ -69,6 +102,7 @@ final class TargetCheck {
             }
             host = parsed.url().get().host();
             port = parsed.url().get().port();
+            urlPath = parsed.url().get().pathAndQuery();
         } else {
             Optional<HostPort> hp = HostPort.tryParseLenient(text);
             if (hp.isEmpty()) {
@@ -84,7 +118,15 @@ final class TargetCheck {
             hostCheck = ((HostCheck.Ask) hostCheck).then(); // what an approval leads to
         }
         Result r = decide(input, host, port, hostCheck);
-        return asking == null ? r : new Result(r.input(), r.host(), r.port(), r.decision(), r.addresses(), asking);
+        TunnelMode tunnel = r.host() == null ? TunnelMode.PLAIN
+                : tunnels.modeFor(destinations.rulesFor(identity).map(DestinationRules::identity), r.host(), port);
+        Inside inside = null;
+        if (tunnel instanceof TunnelMode.Intercept) {
+            InterceptEntry entry = ((TunnelMode.Intercept) tunnel).entry();
+            String target = path != null ? path : urlPath != null ? urlPath : "/";
+            inside = new Inside(entry.id(), method, target, InterceptCheck.decide(entry, method, target, policy.mode()));
+        }
+        return new Result(r.input(), r.host(), r.port(), r.decision(), r.addresses(), asking, tunnel, inside);
     }
 
     /** After the host and destination rules: a literal's decision, or the name resolved and every answer decided. */

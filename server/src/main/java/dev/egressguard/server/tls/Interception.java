@@ -81,6 +81,16 @@ public final class Interception {
         return new Interception(settings, leaves, upstream);
     }
 
+    /**
+     * The operator's CA as the proxy would take it, for {@code policy lint} and {@code ca show}:
+     * empty for an ephemeral CA (it exists only in a running proxy).
+     *
+     * @throws TlsSetupException when the key cannot be read or is not the certificate's
+     */
+    public static Optional<CertificateAuthority> operatorCa(TlsSettings settings) {
+        return settings.ca().isEphemeral() ? Optional.empty() : Optional.of(authority(settings.ca(), List.of()));
+    }
+
     private static CertificateAuthority authority(CaSource source, List<String> hosts) {
         if (source.isEphemeral()) {
             CertificateAuthority ca = CertificateAuthority.ephemeral(hosts, Clock.systemUTC().instant());
