@@ -83,6 +83,9 @@ public final class EffectivePolicyYaml {
         } else {
             y.append("# admin:\n#   listen: ").append(listen(AdminSettings.DEFAULT_LISTEN)).append("   (egressguard proxy's default)\n");
         }
+        if (file.socksListen().isPresent()) {
+            y.append("socks:\n  listen: ").append(scalar(listen(file.socksListen().get()))).append('\n');
+        }
         y.append("audit:\n  file: ").append(file.audit().fileIfSet().map(f -> quoted(f.toString())).orElse("      # standard output")).append('\n');
         return y.toString();
     }

@@ -17,10 +17,11 @@ import java.util.Optional;
  * @param admin        the admin listener
  * @param destinations who may go where: {@code identities} and their {@code destinations}
  * @param approvals    the approver {@code ask} consults; empty when none is configured (then nothing asks)
+ * @param socksListen  the SOCKS5 listener's address ({@code socks.listen}); empty: no SOCKS5 listener
  */
 public record PolicyFile(String source, HostPort listen, AccessSettings access, Policy policy, DnsSettings dns,
                          Limits limits, AuditSettings audit, AdminSettings admin, DestinationPolicy destinations,
-                         Optional<ApprovalSettings> approvals) {
+                         Optional<ApprovalSettings> approvals, Optional<HostPort> socksListen) {
     public static final String EMBEDDED_SOURCE = "embedded default";
 
     public PolicyFile {
@@ -34,6 +35,7 @@ public record PolicyFile(String source, HostPort listen, AccessSettings access, 
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(destinations, "destinations");
         Objects.requireNonNull(approvals, "approvals");
+        Objects.requireNonNull(socksListen, "socksListen");
         if (destinations.asks() && approvals.isEmpty()) {
             throw new IllegalArgumentException("destinations ask, but approvals is not set (expected: approvals.url)");
         }
@@ -46,16 +48,21 @@ public record PolicyFile(String source, HostPort listen, AccessSettings access, 
 
     /** This file listening elsewhere ({@code --listen}). */
     public PolicyFile withListen(HostPort address) {
-        return new PolicyFile(source, address, access, policy, dns, limits, audit, admin, destinations, approvals);
+        return new PolicyFile(source, address, access, policy, dns, limits, audit, admin, destinations, approvals, socksListen);
     }
 
     /** This file with other DNS settings (a reload keeps the resolver the proxy started with). */
     public PolicyFile withDns(DnsSettings settings) {
-        return new PolicyFile(source, listen, access, policy, settings, limits, audit, admin, destinations, approvals);
+        return new PolicyFile(source, listen, access, policy, settings, limits, audit, admin, destinations, approvals, socksListen);
+    }
+
+    /** This file with another SOCKS5 listener ({@code --socks-listen}), or none. */
+    public PolicyFile withSocksListen(Optional<HostPort> address) {
+        return new PolicyFile(source, listen, access, policy, dns, limits, audit, admin, destinations, approvals, address);
     }
 
     /** This file with another admin listener ({@code --admin-listen}). */
     public PolicyFile withAdmin(AdminSettings settings) {
-        return new PolicyFile(source, listen, access, policy, dns, limits, audit, settings, destinations, approvals);
+        return new PolicyFile(source, listen, access, policy, dns, limits, audit, settings, destinations, approvals, socksListen);
     }
 }

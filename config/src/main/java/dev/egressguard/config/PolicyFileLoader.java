@@ -39,7 +39,7 @@ public final class PolicyFileLoader {
     static final String DEFAULT_RESOURCE = "/dev/egressguard/config/default-policy.yaml";
 
     private static final Set<String> TOP = NodeReader.keys("listen", "mode", "embeddedIpv4", "clients", "auth", "deny", "allow",
-            "ports", "dns", "limits", "audit", "admin", "identities", "destinations", "approvals");
+            "ports", "dns", "limits", "audit", "admin", "socks", "identities", "destinations", "approvals");
     static final HostPort DEFAULT_LISTEN = HostPort.of("127.0.0.1", 3128);
 
     private PolicyFileLoader() {}
@@ -141,6 +141,7 @@ public final class PolicyFileLoader {
             List<AccessReader.UserEntry> entries = top.containsKey("auth") ? access.users(top.get("auth")) : List.of();
             List<ProxyUser> users = UserSecrets.resolve(entries, r);
             AdminSettings admin = top.containsKey("admin") ? runtime.admin(top.get("admin")) : AdminSettings.unset();
+            Optional<HostPort> socks = top.containsKey("socks") ? runtime.socks(top.get("socks")) : Optional.empty();
             rules.rules(top);
             DnsSettings dns = top.containsKey("dns") ? runtime.dns(top.get("dns")) : DnsSettings.defaults();
             Limits limits = top.containsKey("limits") ? runtime.limits(top.get("limits")) : Limits.defaults();
@@ -155,12 +156,14 @@ public final class PolicyFileLoader {
             AccessSettings accessSettings = new AccessSettings(clients.allow(), clients.trusted(), users);
             accessSettings.exposureProblem(listen).ifPresent(problem -> r.problem(top.get("listen"), "listen",
                     EffectivePolicyYaml.listen(listen), "a loopback address, or: " + problem));
+            socks.flatMap(accessSettings::exposureProblem).ifPresent(problem -> r.problem(top.get("socks"), "socks.listen",
+                    EffectivePolicyYaml.listen(socks.get()), "a loopback address, or: " + problem));
             if (!r.problems().isEmpty()) {
                 List<ConfigProblem> inFileOrder = new ArrayList<>(r.problems());
                 inFileOrder.sort(Comparator.comparingInt(ConfigProblem::line));
                 throw new ConfigException(inFileOrder);
             }
-            return new PolicyFile(source, listen, accessSettings, policy.build(), dns, limits, audit, admin, destinations, approvals);
+            return new PolicyFile(source, listen, accessSettings, policy.build(), dns, limits, audit, admin, destinations, approvals, socks);
         }
     }
 
