@@ -8,7 +8,8 @@ import java.util.Optional;
  * text, for each form that reads it: {@link #parseAuthority} the authority-form of
  * {@code CONNECT host:port}, {@link #tryParseListen} a listen address (port 0 allowed),
  * {@link #tryParseWithDefaultPort} the authority of an absolute-form URI, {@link #tryParseLenient}
- * what an operator types. The host is not validated here; a policy does that.
+ * what an operator types, and (through {@link #split}) {@link TargetUrl}'s URL authority. The host
+ * is not validated here; a policy does that.
  */
 public final class HostPort {
     /** Port value for "not given". */
