@@ -4,6 +4,7 @@ import dev.egressguard.config.AdminSettings;
 import dev.egressguard.config.PolicyFile;
 import dev.egressguard.config.PolicyFileLoader;
 import dev.egressguard.core.classify.SpecialUseRanges;
+import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.server.DialGuard;
 import dev.egressguard.server.PolicyWatcher;
 import dev.egressguard.server.ProxyServer;
@@ -102,13 +103,11 @@ final class ProxyCommand implements Callable<Integer> {
     static String banner(PolicyFile file, ProxyServer server) {
         var a = server.address();
         String host = a.getAddress().getHostAddress();
-        String admin = server.adminAddress().map(x -> {
-            String h = x.getAddress().getHostAddress();
-            return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + x.getPort();
-        }).orElse("off");
+        String admin = server.adminAddress().map(x -> Hostnames.bracketIpv6(x.getAddress().getHostAddress()) + ":" + x.getPort())
+                .orElse("off");
         return String.format("egressguard %s listening on %s:%d; policy: %s; mode: %s; embeddedIpv4: %s; "
                         + "deny ranges: %d built in + %d; denied names: %d; allow rules: %d; clients: %s%s; audit: %s; admin: %s",
-                VersionProvider.version(), host.indexOf(':') >= 0 ? "[" + host + "]" : host, a.getPort(), file.source(),
+                VersionProvider.version(), Hostnames.bracketIpv6(host), a.getPort(), file.source(),
                 file.policy().mode().code(), file.policy().embeddedIpv4().code(), SpecialUseRanges.all().size(),
                 file.policy().deniedRanges().size(), file.policy().deniedHostnames().size(),
                 file.policy().allowRules().size(), file.clientsAllow(), file.access().requiresAuth()

@@ -169,19 +169,9 @@ public final class PolicyFileLoader {
 
     /** {@code IP:port} or {@code [IPv6]:port}, the IP a literal, port 0..65535 (0: any free port). */
     public static Optional<HostPort> parseListen(String text) {
-        String s = text.strip();
-        int split = s.startsWith("[") ? s.indexOf("]:") + 1 : s.lastIndexOf(':');
-        if (split <= 0 || (!s.startsWith("[") && s.indexOf(':') != split)) {
-            return Optional.empty();
-        }
-        String host = s.startsWith("[") ? s.substring(1, split - 1) : s.substring(0, split);
-        String portText = s.substring(split + 1);
-        Optional<IpAddress> ip = IpLiterals.tryParse(host);
-        int port = portText.equals("0") ? 0 : HostPort.parsePort(portText);
-        if (ip.isEmpty() || ip.get().zone().isPresent() || port < 0) {
-            return Optional.empty();
-        }
-        return Optional.of(HostPort.of(ip.get().toString(), port));
+        return HostPort.tryParseListen(text.strip()).flatMap(hp -> IpLiterals.tryParse(hp.host())
+                .filter(ip -> ip.zone().isEmpty())
+                .map(ip -> HostPort.of(ip.toString(), hp.port())));
     }
 
     /** A DNS server: an IP literal with an optional port (53). */

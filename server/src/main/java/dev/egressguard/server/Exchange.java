@@ -140,10 +140,6 @@ final class Exchange {
         return closed;
     }
 
-    String id() {
-        return id;
-    }
-
     RequestTarget.Mode mode() {
         return mode;
     }
