@@ -1,5 +1,6 @@
 package dev.egressguard.server;
 
+import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.policy.Decision;
 import dev.egressguard.server.audit.AuditEvent;
@@ -111,7 +112,7 @@ final class Exchange {
         reason = decision.reason().code();
         rule = decision.rule().orElse(null);
         String modeCode = mode == null ? null : mode.code();
-        String destination = host == null ? null : (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + (port == null ? "" : ":" + port);
+        String destination = host == null ? null : Hostnames.bracketIpv6(host) + (port == null ? "" : ":" + port);
         proxy.metrics().decision(identity, modeCode, decision.verdict(), decision.reason(), destination);
         if (!decision.isAllowed()) {
             proxy.metrics().denied(new ProxyMetrics.Denial(Instant.now(), modeCode, host, port == null ? 0 : port, reason, rule));
