@@ -73,6 +73,10 @@ final class Exchange {
         this.identity = name;
     }
 
+    String identity() {
+        return identity;
+    }
+
     /** What the client asked for, as far as it is known now: for a refusal that names it. */
     RefusalBodies.Asked asked(boolean wantsJson) {
         return new RefusalBodies.Asked(host, port, identity, wantsJson);

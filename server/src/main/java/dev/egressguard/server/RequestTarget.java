@@ -18,7 +18,7 @@ import java.util.Optional;
  */
 record RequestTarget(Mode mode, String host, int port, String originForm) {
     enum Mode {
-        FORWARD("forward"), CONNECT("connect"), WEBSOCKET("websocket");
+        FORWARD("forward"), CONNECT("connect"), WEBSOCKET("websocket"), SOCKS("socks");
 
         private final String code;
 

@@ -68,20 +68,42 @@ final class RequestVetting {
         return verdict;
     }
 
+    /**
+     * Vets a SOCKS5 CONNECT to {@code target} by {@code user} (null without authentication, which
+     * the handshake already checked): the same admission, identity, tunnel slot and decision as HTTP.
+     */
+    Future<Verdict> vetSocks(RequestTarget target, String user, Exchange exchange, IpAddress client, EventLoop loop) {
+        Promise<Verdict> verdict = loop.newPromise();
+        ProxyContext.Snapshot snapshot = proxy.snapshot();
+        exchange.policyGeneration(snapshot.generation());
+        Decision refused = RequestAdmission.refusal(proxy, client).orElse(null);
+        if (refused != null) {
+            return verdict.setSuccess(refuse(exchange, refused));
+        }
+        exchange.identity(snapshot.file().destinations().identify(Optional.ofNullable(user), client));
+        decide(new ValidRequest(target, null, false, false, null), exchange, snapshot, loop, verdict);
+        return verdict;
+    }
+
     private void validateAndDecide(HttpRequest head, Exchange exchange, RequestBody body, IpAddress client, String user,
                                    ProxyContext.Snapshot snapshot, EventLoop loop, Promise<Verdict> verdict) {
-        String identity = snapshot.file().destinations().identify(Optional.ofNullable(user), client);
-        exchange.identity(identity);
+        exchange.identity(snapshot.file().destinations().identify(Optional.ofNullable(user), client));
         RequestValidation.Outcome v = RequestValidation.validate(head);
         if (v.refusal() != null) {
             verdict.setSuccess(refuse(exchange, v.refusal()));
             return;
         }
         ValidRequest request = v.valid();
-        exchange.target(request.mode(), request.target().host(), request.target().port());
         if (request.mode() == RequestTarget.Mode.CONNECT) {
             body.drop(); // a CONNECT has no body: Netty marks its end with an empty last content
         }
+        decide(request, exchange, snapshot, loop, verdict);
+    }
+
+    /** The target's tunnel slot (every mode but forwarding takes one), then its decision; the exchange's one decision event. */
+    private void decide(ValidRequest request, Exchange exchange, ProxyContext.Snapshot snapshot, EventLoop loop, Promise<Verdict> verdict) {
+        exchange.target(request.mode(), request.target().host(), request.target().port());
+        String identity = exchange.identity();
         if (request.mode() != RequestTarget.Mode.FORWARD && !admitTunnel(exchange)) {
             // refused before any decision or DNS: one decision event, limit.tunnels
             verdict.setSuccess(refuse(exchange, Decision.deny(Reason.LIMIT_TUNNELS, "limits.maxTunnels")));
