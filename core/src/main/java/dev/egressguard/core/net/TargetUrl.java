@@ -187,7 +187,11 @@ public final class TargetUrl {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    private static String stripControlsAndSpaces(String text) {
+    /**
+     * What a WHATWG URL parser does to its input first: leading and trailing C0 controls and
+     * spaces removed, and every tab and newline anywhere.
+     */
+    public static String stripControlsAndSpaces(String text) {
         int start = 0;
         int end = text.length();
         while (start < end && text.charAt(start) <= 0x20) {
