@@ -1,9 +1,11 @@
 package dev.egressguard.server;
 
+import dev.egressguard.config.ProxyUser;
 import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.policy.Decision;
 import dev.egressguard.core.policy.Reason;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -30,8 +32,17 @@ final class RequestVetting {
         }
     }
 
+    /** The credentials this connection last sent and the outcome, valid while the policy's users list is the same one. */
+    private record Accepted(String credentials, List<ProxyUser> users, ProxyAuthenticator.Outcome outcome) {
+        boolean matches(String header, List<ProxyUser> current) {
+            return users == current && credentials.equals(header);
+        }
+    }
+
     private final ProxyContext proxy;
     private final DestinationDecider decider;
+    /** One vetting per client connection: a keep-alive connection's repeated credentials are checked once. */
+    private Accepted accepted;
 
     RequestVetting(ProxyContext proxy) {
         this.proxy = proxy;
@@ -55,8 +66,14 @@ final class RequestVetting {
             validateAndDecide(head, exchange, body, client, null, snapshot, loop, verdict);
             return verdict;
         }
-        RequestAdmission.authenticate(proxy, snapshot.file(), loop, head).addListener((Future<ProxyAuthenticator.Outcome> f) -> {
+        String credentials = head.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION);
+        List<ProxyUser> users = snapshot.file().access().users();
+        Future<ProxyAuthenticator.Outcome> checked = accepted != null && accepted.matches(credentials, users)
+                ? loop.newSucceededFuture(accepted.outcome()) // this connection's credentials, accepted by the same users list
+                : RequestAdmission.authenticate(proxy, snapshot.file(), loop, head);
+        checked.addListener((Future<ProxyAuthenticator.Outcome> f) -> {
             ProxyAuthenticator.Outcome o = f.getNow();
+            accepted = o.ok() ? new Accepted(credentials, users, o) : null;
             if (!o.ok()) {
                 verdict.setSuccess(refuse(exchange, Decision.deny(o.refusal(), "auth.users")));
                 return;
