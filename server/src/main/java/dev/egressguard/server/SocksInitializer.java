@@ -6,8 +6,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.socksx.v5.Socks5InitialRequestDecoder;
 import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 
 /** Builds a SOCKS5 client connection's pipeline (RFC 1928 framing by Netty's codec-socks), and does nothing else. */
 final class SocksInitializer extends ChannelInitializer<Channel> {
@@ -21,14 +19,8 @@ final class SocksInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
-        clients.add(ch);
-        TrafficCounter traffic = new TrafficCounter();
+        TrafficCounter traffic = ProxyInitializer.addFront(ch, proxy, clients);
         ChannelPipeline p = ch.pipeline();
-        p.addLast(HandlerNames.TRAFFIC, traffic);
-        if (!proxy.policy().access().proxyProtocolTrusted().isEmpty()) {
-            p.addLast(HandlerNames.PROXY_PROTOCOL, new ProxyProtocolHandler(proxy));
-        }
-        p.addLast(HandlerNames.IDLE, new IdleStateHandler(0, 0, proxy.policy().limits().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(HandlerNames.SOCKS_ENCODER, Socks5ServerEncoder.DEFAULT);
         p.addLast(HandlerNames.SOCKS_DECODER, new Socks5InitialRequestDecoder());
         p.addLast(HandlerNames.FRONTEND, new SocksHandler(proxy, traffic));
