@@ -8,7 +8,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 shared="${EGRESSGUARD_SHARED:-$root/../shared}"
 tmp="$(mktemp -d /tmp/egressguard-bench.XXXXXX)"
-sed "s|^limits:|audit:\n  file: $tmp/audit.jsonl\nlimits:|" "$here/policy.yaml" > "$tmp/policy.yaml"
+policy="${EGRESSGUARD_BENCH_POLICY:-$here/policy.yaml}"   # e.g. bench/load/policy-identity.yaml
+sed "s|^limits:|audit:\n  file: $tmp/audit.jsonl\nlimits:|" "$policy" > "$tmp/policy.yaml"
 "$root/bin/egressguard" proxy --policy "$tmp/policy.yaml" 2> "$tmp/proxy.err" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; echo "audit lines: $(wc -l < "$tmp/audit.jsonl" 2>/dev/null || echo 0); logs in $tmp" >&2' EXIT

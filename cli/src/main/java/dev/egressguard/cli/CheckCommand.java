@@ -200,8 +200,7 @@ final class CheckCommand implements Callable<Integer> {
     static String toText(TargetCheck.Result r) {
         String rule = r.decision().rule().orElse("-");
         String addresses = r.addresses().isEmpty() ? "-" : r.addresses().stream().map(IpAddress::toString).collect(Collectors.joining(","));
-        String destination = r.host() == null ? "-" : (r.host().indexOf(':') >= 0 ? "[" + r.host() + "]" : r.host())
-                + (r.port() > 0 ? ":" + r.port() : "");
+        String destination = r.host() == null ? "-" : Hostnames.bracketIpv6(r.host()) + (r.port() > 0 ? ":" + r.port() : "");
         String line = String.format("%s  %s  %s  rule=%s  destination=%s  addresses=%s  (%s)", r.input(), r.verdictCode(),
                 r.decision().reason().code(), rule, destination, addresses, r.decision().reason().description());
         String asks = r.asking() == null ? "" : "  asks=" + r.asking().rule().orElse("-") + " (the approver decides; then the above)";

@@ -1,6 +1,7 @@
 package dev.egressguard.cli;
 
 import dev.egressguard.config.EffectivePolicyYaml;
+import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.core.net.IpLiterals;
 import dev.egressguard.core.policy.DestinationPattern;
 import dev.egressguard.core.policy.Identities;
@@ -159,7 +160,7 @@ final class DestinationsSuggestion {
     }
 
     private static String hostPort(String host, int port) {
-        String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        String h = Hostnames.bracketIpv6(host);
         return port == 0 ? h : h + ":" + port;
     }
 

@@ -4,6 +4,7 @@ import dev.egressguard.config.AdminSettings;
 import dev.egressguard.config.PolicyFile;
 import dev.egressguard.config.PolicyFileLoader;
 import dev.egressguard.core.classify.SpecialUseRanges;
+import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.server.DialGuard;
 import dev.egressguard.server.PolicyWatcher;
 import dev.egressguard.server.ProxyServer;
@@ -11,6 +12,7 @@ import dev.egressguard.server.audit.LogbackAuditSink;
 import dev.egressguard.server.tls.TlsSetupException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,6 +43,10 @@ final class ProxyCommand implements Callable<Integer> {
             description = "Admin listener (/metrics, /healthz, /readyz, /policy, status page). Default: the policy's admin.listen, else 127.0.0.1:9090.")
     String adminListen;
 
+    @Option(names = "--socks-listen", paramLabel = "<host:port|off>",
+            description = "A SOCKS5 listener (RFC 1928 CONNECT; socks5h: the proxy resolves names) under the same policy. Default: the policy's socks.listen, else none.")
+    String socksListen;
+
     @Override
     public Integer call() throws InterruptedException {
         PolicyFile file = policyOption.load();
@@ -49,6 +55,14 @@ final class ProxyCommand implements Callable<Integer> {
                     spec.commandLine(), "--listen: \"" + listen + "\" (expected: IP:port such as 127.0.0.1:3128)")));
         }
         file = file.withAdmin(admin(file));
+        if (socksListen != null) {
+            file = file.withSocksListen(socksListen.strip().equals("off") ? Optional.empty()
+                    : Optional.of(PolicyFileLoader.parseListen(socksListen).orElseThrow(() -> new CommandLine.ParameterException(
+                            spec.commandLine(), "--socks-listen: \"" + socksListen + "\" (expected: IP:port such as 127.0.0.1:1080, or off)"))));
+        }
+        file.socksListen().flatMap(file.access()::exposureProblem).ifPresent(p -> {
+            throw new InputException("proxy: refusing to start a SOCKS5 listener: " + p);
+        });
         file.access().exposureProblem(file.listen()).ifPresent(p -> {
             throw new InputException("proxy: refusing to start: " + p);
         });
@@ -63,7 +77,8 @@ final class ProxyCommand implements Callable<Integer> {
             audit.close();
             throw new InputException("proxy: cannot listen on " + file.listen()
                     + file.admin().listen().map(a -> " (admin " + a + ")").orElse("") + ": " + e.getMessage()
-                    + "; choose other addresses with --listen / --admin-listen (--admin-listen off disables the admin listener)");
+                    + file.socksListen().map(a -> " (socks " + a + ")").orElse("")
+                    + "; choose other addresses with --listen / --admin-listen / --socks-listen (--admin-listen off disables the admin listener)");
         }
         PrintWriter err = spec.commandLine().getErr();
         err.println(banner(file, server));
@@ -106,17 +121,16 @@ final class ProxyCommand implements Callable<Integer> {
     static String banner(PolicyFile file, ProxyServer server) {
         var a = server.address();
         String host = a.getAddress().getHostAddress();
-        String admin = server.adminAddress().map(x -> {
-            String h = x.getAddress().getHostAddress();
-            return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + x.getPort();
-        }).orElse("off");
+        String admin = server.adminAddress().map(x -> Hostnames.bracketIpv6(x.getAddress().getHostAddress()) + ":" + x.getPort())
+                .orElse("off");
         return String.format("egressguard %s listening on %s:%d; policy: %s; mode: %s; embeddedIpv4: %s; "
-                        + "deny ranges: %d built in + %d; denied names: %d; allow rules: %d; clients: %s%s; audit: %s; admin: %s",
-                VersionProvider.version(), host.indexOf(':') >= 0 ? "[" + host + "]" : host, a.getPort(), file.source(),
+                        + "deny ranges: %d built in + %d; denied names: %d; allow rules: %d; clients: %s%s; audit: %s; admin: %s%s",
+                VersionProvider.version(), Hostnames.bracketIpv6(host), a.getPort(), file.source(),
                 file.policy().mode().code(), file.policy().embeddedIpv4().code(), SpecialUseRanges.all().size(),
                 file.policy().deniedRanges().size(), file.policy().deniedHostnames().size(),
                 file.policy().allowRules().size(), file.clientsAllow(), file.access().requiresAuth()
                         ? " with " + file.access().users().size() + " auth user(s)" : "",
-                file.audit().fileIfSet().map(Object::toString).orElse("stdout"), admin);
+                file.audit().fileIfSet().map(Object::toString).orElse("stdout"), admin,
+                server.socksAddress().map(x -> "; socks5: " + Hostnames.bracketIpv6(x.getAddress().getHostAddress()) + ":" + x.getPort()).orElse(""));
     }
 }

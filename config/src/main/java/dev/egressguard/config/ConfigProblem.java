@@ -15,7 +15,7 @@ public record ConfigProblem(String source, int line, String path, String value, 
 
     /** The message without the source location. */
     public String message() {
-        return (path.isEmpty() ? "(document)" : path) + ": " + (value == null ? "" : quote(value) + " ")
+        return (path.isEmpty() ? "(document)" : path) + ": " + (value == null ? "" : quoted(value, 120) + " ")
                 + "(expected: " + expected + ")";
     }
 
@@ -25,10 +25,15 @@ public record ConfigProblem(String source, int line, String path, String value, 
         return where + message();
     }
 
-    static String quote(String value) {
+    /**
+     * {@code value} as a YAML double-quoted scalar, which a message shows the same way: a backslash
+     * before each quote and backslash, control characters as four-hex-digit escapes; past
+     * {@code limit} characters cut, with {@code …}.
+     */
+    static String quoted(String value, int limit) {
         StringBuilder sb = new StringBuilder("\"");
-        int limit = Math.min(value.length(), 120);
-        for (int i = 0; i < limit; i++) {
+        int end = Math.min(value.length(), limit);
+        for (int i = 0; i < end; i++) {
             char c = value.charAt(i);
             if (c == '"' || c == '\\') {
                 sb.append('\\').append(c);
@@ -38,7 +43,7 @@ public record ConfigProblem(String source, int line, String path, String value, 
                 sb.append(c);
             }
         }
-        if (value.length() > limit) {
+        if (value.length() > end) {
             sb.append("…");
         }
         return sb.append('"').toString();

@@ -94,10 +94,13 @@ final class DestinationsLint {
         return Optional.empty();
     }
 
-    /** Why every destination {@code p} names is denied anyway, if it is. */
+    /** Why every destination {@code p} names is denied anyway, if it is (an allow rule that opens some of it means it is not). */
     private static Optional<String> deniedSpace(Policy policy, DestinationPattern p) {
         if (p.range().isPresent()) {
             IpRange r = p.range().get();
+            if (policy.allowRules().stream().anyMatch(a -> a.cidr().isPresent() && a.cidr().get().overlaps(r))) {
+                return Optional.empty(); // an explicit exception opens (part of) it: the pattern can take effect there
+            }
             for (SpecialUseRanges.Entry e : SpecialUseRanges.all()) {
                 if (e.range().contains(r)) {
                     return e.reason().map(reason -> "is in denied space (" + reason.code() + ", " + e.range() + ")");
@@ -111,6 +114,9 @@ final class DestinationsLint {
         }
         if (p.host().isPresent()) {
             HostPattern h = p.host().get();
+            if (policy.allowRules().stream().anyMatch(a -> a.host().isPresent() && (h.isCoveredBy(a.host().get()) || a.host().get().isCoveredBy(h)))) {
+                return Optional.empty();
+            }
             for (HostPattern blocked : BlockedHostnames.DEFAULTS) {
                 if (h.isCoveredBy(blocked)) {
                     return Optional.of("is blocked by the built-in name rule " + blocked);

@@ -5,6 +5,7 @@ import dev.egressguard.core.classify.EmbeddingKind;
 import dev.egressguard.core.classify.SpecialUseRanges;
 import dev.egressguard.core.net.HostPattern;
 import dev.egressguard.core.net.HostPort;
+import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.core.net.IpRange;
 import dev.egressguard.core.policy.AllowRule;
 import dev.egressguard.core.policy.DestinationPattern;
@@ -84,6 +85,9 @@ public final class EffectivePolicyYaml {
         } else {
             y.append("# admin:\n#   listen: ").append(listen(AdminSettings.DEFAULT_LISTEN)).append("   (egressguard proxy's default)\n");
         }
+        if (file.socksListen().isPresent()) {
+            y.append("socks:\n  listen: ").append(scalar(listen(file.socksListen().get()))).append('\n');
+        }
         y.append("audit:\n  file: ").append(file.audit().fileIfSet().map(f -> quoted(f.toString())).orElse("      # standard output")).append('\n');
         y.append("  paths: ").append(file.audit().paths()).append("   # paths of intercepted requests in audit events (never queries)\n");
         return y.toString();
@@ -157,7 +161,7 @@ public final class EffectivePolicyYaml {
     }
 
     static String listen(HostPort hp) {
-        return hp.host().indexOf(':') >= 0 ? "[" + hp.host() + "]:" + hp.port() : hp.host() + ":" + hp.port();
+        return Hostnames.bracketIpv6(hp.host()) + ":" + hp.port();
     }
 
     static String duration(Duration d) {
@@ -184,17 +188,6 @@ public final class EffectivePolicyYaml {
     }
 
     static String quoted(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20 || c == 0x7f) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
+        return ConfigProblem.quoted(s, Integer.MAX_VALUE);
     }
 }

@@ -17,11 +17,12 @@ import java.util.Optional;
  * @param admin        the admin listener
  * @param destinations who may go where: {@code identities} and their {@code destinations}
  * @param approvals    the approver {@code ask} consults; empty when none is configured (then nothing asks)
+ * @param socksListen  the SOCKS5 listener's address ({@code socks.listen}); empty: no SOCKS5 listener
  * @param tls          TLS interception: the CA, upstream trust, and which tunnels are intercepted ({@link TlsSettings#none()}: none)
  */
 public record PolicyFile(String source, HostPort listen, AccessSettings access, Policy policy, DnsSettings dns,
                          Limits limits, AuditSettings audit, AdminSettings admin, DestinationPolicy destinations,
-                         Optional<ApprovalSettings> approvals, TlsSettings tls) {
+                         Optional<ApprovalSettings> approvals, Optional<HostPort> socksListen, TlsSettings tls) {
     public static final String EMBEDDED_SOURCE = "embedded default";
 
     public PolicyFile {
@@ -35,16 +36,11 @@ public record PolicyFile(String source, HostPort listen, AccessSettings access, 
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(destinations, "destinations");
         Objects.requireNonNull(approvals, "approvals");
+        Objects.requireNonNull(socksListen, "socksListen");
         Objects.requireNonNull(tls, "tls");
         if (destinations.asks() && approvals.isEmpty()) {
             throw new IllegalArgumentException("destinations ask, but approvals is not set (expected: approvals.url)");
         }
-    }
-
-    /** A file without TLS interception. */
-    public PolicyFile(String source, HostPort listen, AccessSettings access, Policy policy, DnsSettings dns, Limits limits,
-                      AuditSettings audit, AdminSettings admin, DestinationPolicy destinations, Optional<ApprovalSettings> approvals) {
-        this(source, listen, access, policy, dns, limits, audit, admin, destinations, approvals, TlsSettings.none());
     }
 
     /** Source CIDRs allowed to use the proxy. */
@@ -54,16 +50,21 @@ public record PolicyFile(String source, HostPort listen, AccessSettings access, 
 
     /** This file listening elsewhere ({@code --listen}). */
     public PolicyFile withListen(HostPort address) {
-        return new PolicyFile(source, address, access, policy, dns, limits, audit, admin, destinations, approvals, tls);
+        return new PolicyFile(source, address, access, policy, dns, limits, audit, admin, destinations, approvals, socksListen, tls);
     }
 
     /** This file with other DNS settings (a reload keeps the resolver the proxy started with). */
     public PolicyFile withDns(DnsSettings settings) {
-        return new PolicyFile(source, listen, access, policy, settings, limits, audit, admin, destinations, approvals, tls);
+        return new PolicyFile(source, listen, access, policy, settings, limits, audit, admin, destinations, approvals, socksListen, tls);
+    }
+
+    /** This file with another SOCKS5 listener ({@code --socks-listen}), or none. */
+    public PolicyFile withSocksListen(Optional<HostPort> address) {
+        return new PolicyFile(source, listen, access, policy, dns, limits, audit, admin, destinations, approvals, address, tls);
     }
 
     /** This file with another admin listener ({@code --admin-listen}). */
     public PolicyFile withAdmin(AdminSettings settings) {
-        return new PolicyFile(source, listen, access, policy, dns, limits, audit, settings, destinations, approvals, tls);
+        return new PolicyFile(source, listen, access, policy, dns, limits, audit, settings, destinations, approvals, socksListen, tls);
     }
 }

@@ -39,7 +39,7 @@ public final class PolicyFileLoader {
     static final String DEFAULT_RESOURCE = "/dev/egressguard/config/default-policy.yaml";
 
     private static final Set<String> TOP = NodeReader.keys("listen", "mode", "embeddedIpv4", "clients", "auth", "deny", "allow",
-            "ports", "dns", "limits", "audit", "admin", "identities", "destinations", "approvals", "tls");
+            "ports", "dns", "limits", "audit", "admin", "socks", "identities", "destinations", "approvals", "tls");
     static final HostPort DEFAULT_LISTEN = HostPort.of("127.0.0.1", 3128);
 
     private PolicyFileLoader() {}
@@ -141,6 +141,7 @@ public final class PolicyFileLoader {
             List<AccessReader.UserEntry> entries = top.containsKey("auth") ? access.users(top.get("auth")) : List.of();
             List<ProxyUser> users = UserSecrets.resolve(entries, r);
             AdminSettings admin = top.containsKey("admin") ? runtime.admin(top.get("admin")) : AdminSettings.unset();
+            Optional<HostPort> socks = top.containsKey("socks") ? runtime.socks(top.get("socks")) : Optional.empty();
             rules.rules(top);
             DnsSettings dns = top.containsKey("dns") ? runtime.dns(top.get("dns")) : DnsSettings.defaults();
             Limits limits = top.containsKey("limits") ? runtime.limits(top.get("limits")) : Limits.defaults();
@@ -156,30 +157,22 @@ public final class PolicyFileLoader {
             AccessSettings accessSettings = new AccessSettings(clients.allow(), clients.trusted(), users);
             accessSettings.exposureProblem(listen).ifPresent(problem -> r.problem(top.get("listen"), "listen",
                     EffectivePolicyYaml.listen(listen), "a loopback address, or: " + problem));
+            socks.flatMap(accessSettings::exposureProblem).ifPresent(problem -> r.problem(top.get("socks"), "socks.listen",
+                    EffectivePolicyYaml.listen(socks.get()), "a loopback address, or: " + problem));
             if (!r.problems().isEmpty()) {
                 List<ConfigProblem> inFileOrder = new ArrayList<>(r.problems());
                 inFileOrder.sort(Comparator.comparingInt(ConfigProblem::line));
                 throw new ConfigException(inFileOrder);
             }
-            return new PolicyFile(source, listen, accessSettings, policy.build(), dns, limits, audit, admin, destinations, approvals, tls);
+            return new PolicyFile(source, listen, accessSettings, policy.build(), dns, limits, audit, admin, destinations, approvals, socks, tls);
         }
     }
 
     /** {@code IP:port} or {@code [IPv6]:port}, the IP a literal, port 0..65535 (0: any free port). */
     public static Optional<HostPort> parseListen(String text) {
-        String s = text.strip();
-        int split = s.startsWith("[") ? s.indexOf("]:") + 1 : s.lastIndexOf(':');
-        if (split <= 0 || (!s.startsWith("[") && s.indexOf(':') != split)) {
-            return Optional.empty();
-        }
-        String host = s.startsWith("[") ? s.substring(1, split - 1) : s.substring(0, split);
-        String portText = s.substring(split + 1);
-        Optional<IpAddress> ip = IpLiterals.tryParse(host);
-        int port = portText.equals("0") ? 0 : HostPort.parsePort(portText);
-        if (ip.isEmpty() || ip.get().zone().isPresent() || port < 0) {
-            return Optional.empty();
-        }
-        return Optional.of(HostPort.of(ip.get().toString(), port));
+        return HostPort.tryParseListen(text.strip()).flatMap(hp -> IpLiterals.tryParse(hp.host())
+                .filter(ip -> ip.zone().isEmpty())
+                .map(ip -> HostPort.of(ip.toString(), hp.port())));
     }
 
     /** A DNS server: an IP literal with an optional port (53). */

@@ -13,6 +13,7 @@ import org.yaml.snakeyaml.nodes.Node;
 /** Reads how the proxy runs: {@code listen}, {@code admin}, {@code dns}, {@code limits} and {@code audit}. */
 final class RuntimeReader {
     private static final Set<String> ADMIN = NodeReader.keys("listen");
+    private static final Set<String> SOCKS = NodeReader.keys("listen");
     private static final Set<String> DNS = NodeReader.keys("servers", "timeout");
     private static final Set<String> LIMITS = NodeReader.keys("connectTimeout", "idleTimeout", "requestHeaderTimeout",
             "maxHeaderBytes", "maxConnections", "maxConnectionsPerClient", "maxTunnels", "requestsPerSecondPerClient",
@@ -54,6 +55,21 @@ final class RuntimeReader {
             return AdminSettings.unset();
         }
         return AdminSettings.at(hp.get());
+    }
+
+    /** {@code socks.listen: HOST:PORT}: the SOCKS5 listener, off when absent. */
+    Optional<HostPort> socks(Node n) {
+        Map<String, Node> m = r.mapping(n, "socks", SOCKS);
+        if (!m.containsKey("listen")) {
+            return Optional.empty();
+        }
+        String expected = "IP:port for the SOCKS5 listener, such as 127.0.0.1:1080";
+        Optional<String> text = r.string(m.get("listen"), "socks.listen", expected);
+        Optional<HostPort> parsed = text.flatMap(PolicyFileLoader::parseListen);
+        if (text.isPresent() && parsed.isEmpty()) {
+            r.problem(m.get("listen"), "socks.listen", text.get(), expected);
+        }
+        return parsed;
     }
 
     DnsSettings dns(Node n) {

@@ -64,6 +64,16 @@ class DestinationsLintTest {
     }
 
     @Test
+    void aPatternAnAllowRuleOpensIsNotDeniedSpace() {
+        List<String> w = lint("allow:\n  - cidr: 127.0.0.1/32\n    ports: [11434]\n    reason: model server\n"
+                + "  - host: ollama.internal\n    ports: [11434]\n    reason: model server by name\n"
+                + "destinations:\n  default:\n    default: deny\n    allow: [\"127.0.0.1:11434\", ollama.internal, \"10.0.0.1\"]\n");
+        assertThat(w).filteredOn(x -> x.startsWith("destinations.")).containsExactly(
+                "destinations.default.allow[2]: 10.0.0.1 is in denied space (ip.private, 10.0.0.0/8)"
+                + "; a destination rule never opens what the denylist denies (an allow rule with a cidr does)");
+    }
+
+    @Test
     void identitiesWithoutAnEntryAndEntriesWithoutDefaultWarn() {
         assertThat(lint(IDENTITIES + "destinations:\n  coder:\n    default: deny\n")).containsExactly(
                 "identities[1]: ci has no destinations entry; with no default entry either, it reaches every destination the denylist allows",

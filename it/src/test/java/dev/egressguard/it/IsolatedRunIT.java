@@ -115,9 +115,10 @@ class IsolatedRunIT {
         ChildProcess.Result r = exec(isolated("curl", "-sS", "--max-time", "20", "http://localhost:" + origin.port() + "/echo"), env(home));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("GET /echo body=0\n");
-        AuditEvent allowed = proxy.awaitDecision("localhost", origin.port());
+        AuditEvent allowed = proxy.audit.await(e -> e.event().equals("decision") && "localhost".equals(e.host())
+                && "forward".equals(e.mode()), Duration.ofSeconds(10));
         assertThat(allowed.verdict()).isEqualTo("allow");
-        assertThat(allowed.mode()).isEqualTo("forward");
+        assertThat(allowed.port()).isEqualTo(origin.port());
     }
 
     @Test
@@ -242,14 +243,14 @@ class IsolatedRunIT {
     @Test
     void socksClientsReachTheSocksProxyThroughTheSecondForwarder(@TempDir Path home) throws Exception {
         assumeOnPath("curl");
-        try (LoopbackSocksServer socks = new LoopbackSocksServer()) {
-            List<String> cmd = run(true, List.of("--socks", "socks5h://127.0.0.1:" + socks.port()), "sh", "-c",
-                    "echo \"ALL_PROXY=$ALL_PROXY\"; curl -sS --max-time 20 --proxy \"$all_proxy\" http://localhost:" + origin.port() + "/echo?socks");
-            ChildProcess.Result r = exec(cmd, env(home));
-            assertThat(r.exit()).as(r.err()).isZero();
-            assertThat(r.out()).isEqualTo("ALL_PROXY=socks5h://127.0.0.1:1080\nGET /echo?socks body=0\n");
-            assertThat(socks.targets()).as("the name went to the SOCKS proxy unresolved").containsExactly("name localhost:" + origin.port());
-        }
+        List<String> cmd = run(true, List.of("--socks", proxy.socksUrl()), "sh", "-c",
+                "echo \"ALL_PROXY=$ALL_PROXY\"; curl -sS --max-time 20 --proxy \"$all_proxy\" http://localhost:" + origin.port() + "/echo?socks");
+        ChildProcess.Result r = exec(cmd, env(home));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("ALL_PROXY=socks5h://127.0.0.1:1080\nGET /echo?socks body=0\n");
+        AuditEvent d = proxy.audit.await(e -> e.event().equals("decision") && "socks".equals(e.mode()), Duration.ofSeconds(10));
+        assertThat(d.host()).as("the name went to the proxy's SOCKS5 listener unresolved").isEqualTo("localhost");
+        assertThat(d.verdict()).isEqualTo("allow");
     }
 
     @Test

@@ -23,7 +23,7 @@ final class RoutedProxy implements AutoCloseable {
 
     RoutedProxy(int... upstreamPorts) throws Exception {
         String ports = java.util.Arrays.stream(upstreamPorts).mapToObj(Integer::toString).collect(Collectors.joining(", "));
-        String yaml = "listen: 127.0.0.1:0\n"
+        String yaml = "listen: 127.0.0.1:0\nsocks:\n  listen: 127.0.0.1:0\n"
                 + "allow:\n"
                 + "  - cidr: 127.0.0.1/32\n    ports: [" + ports + "]\n    reason: test upstreams on loopback\n"
                 + "  - host: localhost\n    ports: [" + ports + "]\n    reason: test upstreams by name\n";
@@ -36,6 +36,11 @@ final class RoutedProxy implements AutoCloseable {
 
     String url() {
         return "http://127.0.0.1:" + port();
+    }
+
+    /** The proxy's SOCKS5 listener, as {@code proxy.socksUrl} names it. */
+    String socksUrl() {
+        return "socks5h://127.0.0.1:" + server.socksAddress().orElseThrow().getPort();
     }
 
     /** Waits (bounded) for the decision event of a request to {@code host:port} and returns it. */

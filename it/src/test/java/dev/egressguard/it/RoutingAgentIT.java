@@ -5,35 +5,21 @@ import static dev.egressguard.it.ChildProcess.JAVA;
 import static dev.egressguard.it.ChildProcess.TEST_CLASSES;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.egressguard.server.support.HttpUpstream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code -javaagent:egressguard-agent.jar} on an unmodified program in a child JVM. */
 @Tag("real-client")
 class RoutingAgentIT {
-    static HttpUpstream origin;
-    static RoutedProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        origin = HttpUpstream.http("127.0.0.1");
-        proxy = new RoutedProxy(origin.port());
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        origin.close();
-    }
+    @RegisterExtension
+    static final RoutedOrigin routed = new RoutedOrigin();
 
     private static List<String> program(String... urls) {
         List<String> cmd = new java.util.ArrayList<>(List.of(JAVA, "-javaagent:" + AGENT_JAR, "-cp", TEST_CLASSES.toString(),
@@ -44,30 +30,30 @@ class RoutingAgentIT {
 
     @Test
     void theAgentRoutesAnUnmodifiedProgramFromTheRuntimeConfig(@TempDir Path home) throws Exception {
-        ChildProcess.homeWithConfig(home, "proxy:\n  enabled: true\n  proxyUrl: " + proxy.url() + "\n");
-        String local = "http://localhost:" + origin.port() + "/echo";
-        String literal = "http://127.0.0.1:" + origin.port() + "/echo";
+        routed.routedHome(home);
+        String local = "http://localhost:" + routed.origin().port() + "/echo";
+        String literal = "http://127.0.0.1:" + routed.origin().port() + "/echo";
         ChildProcess.Result r = ChildProcess.run(program(local, literal), Map.of("HOME", home.toString(), "NO_PROXY", "localhost,127.0.0.1"),
                 null, Duration.ofSeconds(60));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("main ran").contains("200 GET /echo body=0");
-        assertThat(proxy.awaitDecision("localhost", origin.port()).verdict()).isEqualTo("allow");
-        assertThat(proxy.awaitDecision("127.0.0.1", origin.port()).verdict()).isEqualTo("allow");
+        assertThat(routed.proxy().awaitDecision("localhost", routed.origin().port()).verdict()).isEqualTo("allow");
+        assertThat(routed.proxy().awaitDecision("127.0.0.1", routed.origin().port()).verdict()).isEqualTo("allow");
     }
 
     @Test
     void theAgentTakesTheEnvironmentUrlWhenTheConfigHasNone(@TempDir Path home) throws Exception {
         ChildProcess.homeWithConfig(home, "proxy:\n  enabled: true\n");
-        ChildProcess.Result r = ChildProcess.run(program("http://127.0.0.1:9/"), Map.of("HOME", home.toString(), "OPENCLAW_PROXY_URL", proxy.url()),
+        ChildProcess.Result r = ChildProcess.run(program("http://127.0.0.1:9/"), Map.of("HOME", home.toString(), "OPENCLAW_PROXY_URL", routed.proxy().url()),
                 null, Duration.ofSeconds(60));
         assertThat(r.out()).as("the proxy denies the unopened loopback port; nothing went direct").contains("403 egressguard: denied by policy: ip.loopback");
-        assertThat(proxy.awaitDecision("127.0.0.1", 9).reason()).isEqualTo("ip.loopback");
+        assertThat(routed.proxy().awaitDecision("127.0.0.1", 9).reason()).isEqualTo("ip.loopback");
     }
 
     @Test
     void enabledButInvalidStopsTheJvmBeforeMain(@TempDir Path home) throws Exception {
         ChildProcess.homeWithConfig(home, "proxy:\n  enabled: true\n  proxyUrl: socks5://127.0.0.1:1080\n");
-        ChildProcess.Result r = ChildProcess.run(program("http://127.0.0.1:" + origin.port() + "/echo"), Map.of("HOME", home.toString()),
+        ChildProcess.Result r = ChildProcess.run(program("http://127.0.0.1:" + routed.origin().port() + "/echo"), Map.of("HOME", home.toString()),
                 null, Duration.ofSeconds(60));
         assertThat(r.exit()).isEqualTo(78);
         assertThat(r.out()).doesNotContain("main ran");
@@ -82,7 +68,7 @@ class RoutingAgentIT {
 
     @Test
     void routingOffLeavesTheProgramAlone(@TempDir Path home) throws Exception {
-        ChildProcess.Result r = ChildProcess.run(program("http://127.0.0.1:" + origin.port() + "/echo"), Map.of("HOME", home.toString()),
+        ChildProcess.Result r = ChildProcess.run(program("http://127.0.0.1:" + routed.origin().port() + "/echo"), Map.of("HOME", home.toString()),
                 null, Duration.ofSeconds(60));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("200 GET /echo body=0");

@@ -5,7 +5,6 @@ import static dev.egressguard.it.ChildProcess.TEST_CLASSES;
 import static dev.egressguard.it.ChildProcess.egressguard;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.egressguard.server.support.HttpUpstream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -14,32 +13,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code egressguard run -- CMD} as a real process, with curl, a child JVM and shell commands as CMD. */
 @Tag("real-client")
 class RunCommandIT {
-    static HttpUpstream origin;
-    static RoutedProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        origin = HttpUpstream.http("127.0.0.1");
-        proxy = new RoutedProxy(origin.port());
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        origin.close();
-    }
+    @RegisterExtension
+    static final RoutedOrigin routed = new RoutedOrigin();
 
     private Map<String, String> env(Path home) throws Exception {
-        ChildProcess.homeWithConfig(home, "proxy:\n  enabled: true\n  proxyUrl: " + proxy.url() + "\n");
+        routed.routedHome(home);
         Map<String, String> env = new HashMap<>();
         env.put("HOME", home.toString());
         env.put("NO_PROXY", "localhost,127.0.0.1");
@@ -56,11 +42,11 @@ class RunCommandIT {
 
     @Test
     void curlGoesThroughTheProxyDespiteNoProxy(@TempDir Path home) throws Exception {
-        ChildProcess.Result r = ChildProcess.run(run("curl", "-s", "--max-time", "10", "http://localhost:" + origin.port() + "/echo"), env(home),
+        ChildProcess.Result r = ChildProcess.run(run("curl", "-s", "--max-time", "10", "http://localhost:" + routed.origin().port() + "/echo"), env(home),
                 null, Duration.ofSeconds(60));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("GET /echo body=0\n");
-        assertThat(proxy.awaitDecision("localhost", origin.port()).verdict()).isEqualTo("allow");
+        assertThat(routed.proxy().awaitDecision("localhost", routed.origin().port()).verdict()).isEqualTo("allow");
 
         ChildProcess.Result denied = ChildProcess.run(run("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", "http://127.0.0.1:9/"),
                 env(home), null, Duration.ofSeconds(60));
@@ -70,10 +56,10 @@ class RunCommandIT {
     @Test
     void aChildJvmRoutesThroughTheAgentInJavaToolOptions(@TempDir Path home) throws Exception {
         ChildProcess.Result r = ChildProcess.run(run(JAVA, "-cp", TEST_CLASSES.toString(), "dev.egressguard.it.programs.FetchUrl",
-                "http://localhost:" + origin.port() + "/echo"), env(home), null, Duration.ofSeconds(60));
+                "http://localhost:" + routed.origin().port() + "/echo"), env(home), null, Duration.ofSeconds(60));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("200 GET /echo body=0");
-        assertThat(proxy.awaitDecision("localhost", origin.port()).verdict()).isEqualTo("allow");
+        assertThat(routed.proxy().awaitDecision("localhost", routed.origin().port()).verdict()).isEqualTo("allow");
     }
 
     @Test
@@ -82,7 +68,7 @@ class RunCommandIT {
         assertThat(r.exit()).as(r.err()).isZero();
         for (String v : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "GLOBAL_AGENT_HTTP_PROXY", "GLOBAL_AGENT_HTTPS_PROXY",
                 "WS_PROXY", "WSS_PROXY", "OPENCLAW_PROXY_URL")) {
-            assertThat(r.out()).contains(v + "=" + proxy.url());
+            assertThat(r.out()).contains(v + "=" + routed.proxy().url());
         }
         assertThat(r.out()).doesNotContain("NO_PROXY=").doesNotContain("no_proxy=").contains("JAVA_TOOL_OPTIONS=-javaagent:")
                 .contains("NODE_USE_ENV_PROXY=1\n").contains("EGRESSGUARD_PROXY_ENABLED=true\n").doesNotContain("ALL_PROXY=");
@@ -137,6 +123,6 @@ class RunCommandIT {
         assertThat(ok.exit()).as(ok.err()).isZero();
         assertThat(ok.out()).contains("argv: exec -i -e HTTP_PROXY")
                 .contains("-e OPENCLAW_PROXY_URL -e NODE_USE_ENV_PROXY -e no_proxy= -e NO_PROXY= -e GLOBAL_AGENT_NO_PROXY= agent-box app --serve")
-                .contains("OPENCLAW_PROXY_URL=" + proxy.url());
+                .contains("OPENCLAW_PROXY_URL=" + routed.proxy().url());
     }
 }

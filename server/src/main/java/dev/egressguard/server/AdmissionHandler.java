@@ -1,7 +1,5 @@
 package dev.egressguard.server;
 
-import dev.egressguard.core.net.IpAddress;
-import dev.egressguard.core.net.IpRange;
 import dev.egressguard.core.policy.Decision;
 import dev.egressguard.core.policy.Reason;
 import io.netty.channel.ChannelHandlerContext;
@@ -36,10 +34,13 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        IpAddress source = ClientAddress.ipOf(ctx.channel());
-        if (!isAllowed(source)) {
-            proxy.metrics().connectionRefused();
-            Exchange.refusedConnection(proxy, ctx.channel(), Decision.deny(Reason.CLIENT_NOT_ALLOWED, "clients.allow"), "client_not_allowed");
+        Optional<Reason> refused = ConnectionAdmission.admit(proxy, ctx.channel());
+        if (refused.isEmpty()) {
+            ctx.pipeline().remove(this);
+            ctx.fireChannelActive();
+            return;
+        }
+        if (refused.get() == Reason.CLIENT_NOT_ALLOWED) {
             // Stays in the pipeline, dropping everything: bytes a load balancer sent behind its
             // PROXY header arrive in this same turn and must never reach an exchange.
             answered = true;
@@ -47,33 +48,12 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        Optional<Reason> over = proxy.isDraining() ? Optional.of(Reason.PROXY_DRAINING) : proxy.limits().admit(source);
-        if (over.isPresent()) {
-            proxy.metrics().connectionRefused();
-            overLimit = over.get();
-            ctx.executor().schedule(() -> {
-                if (!answered) {
-                    ctx.close(); // a connection flood cannot hold descriptors for long
-                }
-            }, REFUSED_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-            return; // the exchange never sees this connection
-        }
-        proxy.metrics().connectionOpened();
-        ctx.channel().closeFuture().addListener(f -> {
-            proxy.limits().release(source);
-            proxy.metrics().connectionClosed();
-        });
-        ctx.pipeline().remove(this);
-        ctx.fireChannelActive();
-    }
-
-    private boolean isAllowed(IpAddress source) {
-        for (IpRange r : proxy.policy().clientsAllow()) {
-            if (r.contains(source)) {
-                return true;
+        overLimit = refused.get();
+        ctx.executor().schedule(() -> {
+            if (!answered) {
+                ctx.close(); // a connection flood cannot hold descriptors for long
             }
-        }
-        return false;
+        }, REFUSED_GRACE_MILLIS, TimeUnit.MILLISECONDS); // the exchange never sees this connection
     }
 
     /** Only a refused connection still has this handler: its first request is answered, the rest dropped. */

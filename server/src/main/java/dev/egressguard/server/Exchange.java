@@ -1,5 +1,6 @@
 package dev.egressguard.server;
 
+import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.policy.Decision;
 import dev.egressguard.server.audit.AuditEvent;
@@ -60,10 +61,10 @@ final class Exchange {
 
     /**
      * A request or handshake inside this CONNECT tunnel ({@code intercept} or {@code tls}, docs/tls.md): its own id
-     * and events, with the tunnel's client, user, identity, destination and policy generation.
+     * (this one's and {@code idSuffix}) and events, with the tunnel's client, user, identity, destination and policy generation.
      */
-    Exchange inside(String innerId, RequestTarget.Mode innerMode, String innerMethod) {
-        Exchange e = new Exchange(proxy, innerId, client, innerMethod, 0, 0);
+    Exchange inside(String idSuffix, RequestTarget.Mode innerMode, String innerMethod) {
+        Exchange e = new Exchange(proxy, id + idSuffix, client, innerMethod, 0, 0);
         e.generation = generation;
         e.user = user;
         e.identity = identity;
@@ -91,6 +92,10 @@ final class Exchange {
     /** Who is asking, as the policy names it (an identity of the policy, or {@code default}). */
     void identity(String name) {
         this.identity = name;
+    }
+
+    String identity() {
+        return identity;
     }
 
     /** What the client asked for, as far as it is known now: for a refusal that names it. */
@@ -133,7 +138,7 @@ final class Exchange {
         reason = decision.reason().code();
         rule = decision.rule().orElse(null);
         String modeCode = mode == null ? null : mode.code();
-        String destination = host == null ? null : (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + (port == null ? "" : ":" + port);
+        String destination = host == null ? null : Hostnames.bracketIpv6(host) + (port == null ? "" : ":" + port);
         proxy.metrics().decision(identity, modeCode, decision.verdict(), decision.reason(), destination);
         if (!decision.isAllowed()) {
             proxy.metrics().denied(new ProxyMetrics.Denial(Instant.now(), modeCode, host, port == null ? 0 : port, reason, rule));
@@ -160,10 +165,6 @@ final class Exchange {
 
     boolean isClosed() {
         return closed;
-    }
-
-    String id() {
-        return id;
     }
 
     RequestTarget.Mode mode() {

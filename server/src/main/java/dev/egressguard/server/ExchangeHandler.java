@@ -111,7 +111,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
     private void begin(HttpRequest head) {
         headTimer.cancel();
         ctx.channel().config().setAutoRead(false);
-        exchange = new Exchange(proxy, connectionId + "-" + (++sequence), clientText, head.method().name(), upMark, downMark);
+        String method = head.decoderResult().isSuccess() ? head.method().name() : null; // a refused head's method is the decoder's marker
+        exchange = new Exchange(proxy, connectionId + "-" + (++sequence), clientText, method, upMark, downMark);
         body = new RequestBody(ctx.channel(), head instanceof LastHttpContent && head.decoderResult().isSuccess());
         wantsJson = RefusalBodies.acceptsJson(head.headers().get(HttpHeaderNames.ACCEPT));
         move(ExchangeState.ADMITTING);

@@ -10,6 +10,8 @@ final class HandlerNames {
     static final String HTTP_DECODER = "http-decoder";
     static final String HTTP_ENCODER = "http-encoder";
     static final String FRONTEND = "frontend";
+    static final String SOCKS_ENCODER = "socks-encoder";
+    static final String SOCKS_DECODER = "socks-decoder";
     static final String UPSTREAM_CODEC = "upstream-codec";
     static final String UPSTREAM_RESPONSE = "upstream-response";
     static final String UPSTREAM_ERRORS = "upstream-errors";

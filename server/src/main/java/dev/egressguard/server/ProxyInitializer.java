@@ -20,6 +20,19 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        TrafficCounter traffic = addFront(ch, proxy, clients);
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(HandlerNames.HTTP_DECODER, new StrictHttpRequestDecoder(proxy.policy().limits().maxHeaderBytes()));
+        p.addLast(HandlerNames.HTTP_ENCODER, new HttpResponseEncoder());
+        p.addLast(HandlerNames.ADMISSION, new AdmissionHandler(proxy, traffic));
+        p.addLast(HandlerNames.FRONTEND, new ExchangeHandler(proxy, traffic));
+    }
+
+    /**
+     * What every client connection starts with, whichever listener took it: drain tracking, the
+     * byte counter, the PROXY header from a trusted load balancer, the idle timeout.
+     */
+    static TrafficCounter addFront(Channel ch, ProxyContext proxy, ChannelGroup clients) {
         clients.add(ch);
         TrafficCounter traffic = new TrafficCounter();
         ChannelPipeline p = ch.pipeline();
@@ -28,9 +41,6 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
             p.addLast(HandlerNames.PROXY_PROTOCOL, new ProxyProtocolHandler(proxy));
         }
         p.addLast(HandlerNames.IDLE, new IdleStateHandler(0, 0, proxy.policy().limits().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        p.addLast(HandlerNames.HTTP_DECODER, new StrictHttpRequestDecoder(proxy.policy().limits().maxHeaderBytes()));
-        p.addLast(HandlerNames.HTTP_ENCODER, new HttpResponseEncoder());
-        p.addLast(HandlerNames.ADMISSION, new AdmissionHandler(proxy, traffic));
-        p.addLast(HandlerNames.FRONTEND, new ExchangeHandler(proxy, traffic));
+        return traffic;
     }
 }

@@ -34,18 +34,21 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final DestinationResolver resolver;
     private final Channel listener;
+    /** The SOCKS5 listener ({@code socks.listen}), or null. */
+    private final Channel socksListener;
     private final ProxyContext context;
     private final ChannelGroup clients;
     private final AdminServer admin;
     /** The file as last loaded, before command-line overrides: what a reload is compared with. */
     private PolicyFile started;
 
-    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, DestinationResolver resolver, Channel listener,
+    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, DestinationResolver resolver, Channel listener, Channel socksListener,
                         ProxyContext context, ChannelGroup clients, AdminServer admin) {
         this.boss = boss;
         this.workers = workers;
         this.resolver = resolver;
         this.listener = listener;
+        this.socksListener = socksListener;
         this.context = context;
         this.clients = clients;
         this.admin = admin;
@@ -71,6 +74,7 @@ public final class ProxyServer implements AutoCloseable {
         DestinationResolver resolver = new DestinationResolver(policy.dns(), transport);
         ChannelGroup clients = new DefaultChannelGroup("egressguard-clients", GlobalEventExecutor.INSTANCE);
         Channel listener = null;
+        Channel socks = null;
         try {
             ProxyMetrics metrics = new ProxyMetrics();
             ProxyContext[] holder = new ProxyContext[1]; // the connector reads the connect timeout in force
@@ -85,16 +89,32 @@ public final class ProxyServer implements AutoCloseable {
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childHandler(new ProxyInitializer(context, clients))
                     .bind(socketAddress(policy.listen())).sync().channel();
+            if (policy.socksListen().isPresent()) {
+                policy.access().exposureProblem(policy.socksListen().get()).ifPresent(p -> {
+                    throw new IllegalStateException("socks.listen: " + p);
+                });
+                socks = new ServerBootstrap()
+                        .group(boss, workers)
+                        .channel(transport.serverChannel())
+                        .option(ChannelOption.SO_BACKLOG, 1024)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.SO_KEEPALIVE, true)
+                        .childHandler(new SocksInitializer(context, clients))
+                        .bind(socketAddress(policy.socksListen().get())).sync().channel();
+            }
             boss.scheduleAtFixedRate(() -> context.rate().sweep(System.nanoTime()), 30, 30, TimeUnit.SECONDS);
             AdminServer admin = null;
             Optional<HostPort> adminListen = policy.admin().listen();
             if (adminListen.isPresent() && !policy.admin().off()) {
                 admin = AdminServer.start(boss, workers, transport.serverChannel(), socketAddress(adminListen.get()), view(context, listener));
             }
-            return new ProxyServer(boss, workers, resolver, listener, context, clients, admin);
+            return new ProxyServer(boss, workers, resolver, listener, socks, context, clients, admin);
         } catch (InterruptedException | RuntimeException e) {
             if (listener != null) {
                 listener.close();
+            }
+            if (socks != null) {
+                socks.close();
             }
             resolver.close();
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -142,6 +162,11 @@ public final class ProxyServer implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
+    /** The SOCKS5 listener's bound address, when it runs. */
+    public Optional<InetSocketAddress> socksAddress() {
+        return Optional.ofNullable(socksListener).map(ch -> (InetSocketAddress) ch.localAddress());
+    }
+
     /** The admin listener's bound address, when it runs. */
     public Optional<InetSocketAddress> adminAddress() {
         return Optional.ofNullable(admin).map(AdminServer::address);
@@ -180,12 +205,16 @@ public final class ProxyServer implements AutoCloseable {
         if (!next.dns().equals(started.dns())) {
             fixed.add("dns");
         }
+        if (!next.socksListen().equals(started.socksListen())) {
+            fixed.add("socks.listen");
+        }
         if (next.limits().idleTimeout().compareTo(started.limits().idleTimeout()) != 0
                 || next.limits().maxHeaderBytes() != started.limits().maxHeaderBytes()) {
             fixed.add("limits.idleTimeout/maxHeaderBytes (for connections already open)");
         }
         started = next;
-        long generation = context.replacePolicy(next.withListen(current.listen()).withAdmin(current.admin()).withDns(current.dns()));
+        long generation = context.replacePolicy(next.withListen(current.listen()).withAdmin(current.admin()).withDns(current.dns())
+                .withSocksListen(current.socksListen()));
         log.info("policy reloaded from {}: generation {}", next.source(), generation);
         for (String f : fixed) {
             log.warn("policy reload: {} changed in {}; it takes effect at the next restart", f, next.source());
@@ -196,6 +225,13 @@ public final class ProxyServer implements AutoCloseable {
     /** Records a refused reload (the old policy stays); the caller logs the problems. */
     public void reloadFailed() {
         context.metrics().reloadFailed();
+    }
+
+    private void closeListeners() {
+        listener.close().syncUninterruptibly();
+        if (socksListener != null) {
+            socksListener.close().syncUninterruptibly();
+        }
     }
 
     /** Blocks until the listener closes. */
@@ -211,7 +247,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     public int shutdown(Duration drain) {
         context.startDraining();
-        listener.close().syncUninterruptibly();
+        closeListeners();
         clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
         long deadline = System.nanoTime() + drain.toNanos();
         while (!clients.isEmpty() && System.nanoTime() < deadline) {
@@ -233,7 +269,7 @@ public final class ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         context.startDraining();
-        listener.close().syncUninterruptibly();
+        closeListeners();
         if (admin != null) {
             admin.close();
         }

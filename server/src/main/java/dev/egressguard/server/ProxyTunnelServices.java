@@ -76,7 +76,7 @@ final class ProxyTunnelServices implements TunnelServices {
 
     @Override
     public InnerExchange begin(String method) {
-        Exchange e = tunnel.inside(tunnel.id() + "." + (++requests), RequestTarget.Mode.INTERCEPT, method);
+        Exchange e = tunnel.inside("." + (++requests), RequestTarget.Mode.INTERCEPT, method);
         boolean paths = snapshot.file().audit().paths();
         return new InnerExchange() {
             @Override
@@ -105,7 +105,7 @@ final class ProxyTunnelServices implements TunnelServices {
 
     @Override
     public void tlsRefused(Decision decision) {
-        Exchange e = tunnel.inside(tunnel.id() + ".tls", RequestTarget.Mode.TLS, null);
+        Exchange e = tunnel.inside(".tls", RequestTarget.Mode.TLS, null);
         e.decided(decision);
         e.closed(0, decision.reason().code(), 0, 0);
     }

@@ -1,6 +1,7 @@
 package dev.egressguard.server;
 
 import dev.egressguard.core.net.HostPort;
+import dev.egressguard.core.net.Hostnames;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
@@ -17,7 +18,7 @@ import java.util.Optional;
  */
 record RequestTarget(Mode mode, String host, int port, String originForm) {
     enum Mode {
-        FORWARD("forward"), CONNECT("connect"), WEBSOCKET("websocket"),
+        FORWARD("forward"), CONNECT("connect"), WEBSOCKET("websocket"), SOCKS("socks"),
         /** A request inside an intercepted TLS tunnel (docs/tls.md); never parsed from a request line. */
         INTERCEPT("intercept"),
         /** The TLS layer of a CONNECT tunnel: its ClientHello and handshake (docs/tls.md); never parsed from a request line. */
@@ -38,11 +39,7 @@ record RequestTarget(Mode mode, String host, int port, String originForm) {
     record Refusal(String rule, String message) {}
 
     /** The parse outcome: a target or a refusal. */
-    record Parsed(RequestTarget target, Refusal refusal) {
-        Optional<RequestTarget> targetIfAny() {
-            return Optional.ofNullable(target);
-        }
-    }
+    record Parsed(RequestTarget target, Refusal refusal) {}
 
     static Parsed parse(HttpRequest request) {
         String uri = request.uri();
@@ -54,7 +51,7 @@ record RequestTarget(Mode mode, String host, int port, String originForm) {
             if (uri.indexOf('@') >= 0 || uri.indexOf('/') >= 0) {
                 return refuse("request:connect-authority", "CONNECT needs host:port (authority-form), without userinfo or path");
             }
-            Optional<HostPort> hp = authority(uri, true);
+            Optional<HostPort> hp = HostPort.tryParseAuthority(uri);
             if (hp.isEmpty()) {
                 return refuse("request:bad-port-or-host", "CONNECT needs host:port with a port 1..65535");
             }
@@ -82,8 +79,8 @@ record RequestTarget(Mode mode, String host, int port, String originForm) {
         if (auth.indexOf('\\') >= 0 || uri.indexOf('#') >= 0) {
             return refuse("request:bad-uri", "the request target is not a valid absolute URI");
         }
-        Optional<HostPort> hp = absoluteAuthority(auth);
-        if (hp.isEmpty() || hp.get().host().isEmpty()) {
+        Optional<HostPort> hp = HostPort.tryParseWithDefaultPort(auth, 80);
+        if (hp.isEmpty()) {
             return refuse("request:bad-port-or-host", "the request target needs a host and a port 1..65535");
         }
         String path = end < uri.length() ? uri.substring(end) : "/";
@@ -110,41 +107,6 @@ record RequestTarget(Mode mode, String host, int port, String originForm) {
         return true;
     }
 
-    private static Optional<HostPort> authority(String text, boolean portRequired) {
-        try {
-            return Optional.of(HostPort.parseAuthority(text));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** {@code host}, {@code host:port}, {@code [v6]}, {@code [v6]:port}; an empty port means 80. */
-    private static Optional<HostPort> absoluteAuthority(String auth) {
-        String host;
-        String portText;
-        if (auth.startsWith("[")) {
-            int close = auth.indexOf(']');
-            if (close < 0) {
-                return Optional.empty();
-            }
-            host = auth.substring(1, close);
-            String rest = auth.substring(close + 1);
-            if (!rest.isEmpty() && !rest.startsWith(":")) {
-                return Optional.empty();
-            }
-            portText = rest.isEmpty() ? "" : rest.substring(1);
-        } else {
-            int colon = auth.indexOf(':');
-            if (colon >= 0 && auth.indexOf(':', colon + 1) >= 0) {
-                return Optional.empty(); // an IPv6 literal must be bracketed
-            }
-            host = colon < 0 ? auth : auth.substring(0, colon);
-            portText = colon < 0 ? "" : auth.substring(colon + 1);
-        }
-        int port = portText.isEmpty() ? 80 : HostPort.parsePort(portText);
-        return port < 1 ? Optional.empty() : Optional.of(HostPort.of(host, port));
-    }
-
     static boolean isWebSocketUpgrade(HttpRequest request) {
         return request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
                 && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
@@ -163,7 +125,7 @@ record RequestTarget(Mode mode, String host, int port, String originForm) {
             return Optional.of(new Refusal("request:host-header", "several Host headers"));
         }
         String h = hosts.get(0).strip().toLowerCase(Locale.ROOT);
-        String name = host.indexOf(':') >= 0 ? "[" + host.toLowerCase(Locale.ROOT) + "]" : host.toLowerCase(Locale.ROOT);
+        String name = Hostnames.bracketIpv6(host.toLowerCase(Locale.ROOT));
         if (h.equals(name + ":" + port) || (port == 80 && h.equals(name))) {
             return Optional.empty();
         }
@@ -172,7 +134,7 @@ record RequestTarget(Mode mode, String host, int port, String originForm) {
 
     /** The authority to send as {@code Host}: the default port implied. */
     String hostHeader() {
-        String name = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        String name = Hostnames.bracketIpv6(host);
         return port == 80 ? name : name + ":" + port;
     }
 

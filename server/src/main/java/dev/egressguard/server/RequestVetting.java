@@ -1,9 +1,11 @@
 package dev.egressguard.server;
 
+import dev.egressguard.config.ProxyUser;
 import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.policy.Decision;
 import dev.egressguard.core.policy.Reason;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -31,8 +33,17 @@ final class RequestVetting {
         }
     }
 
+    /** The credentials this connection last sent and the outcome, valid while the policy's users list is the same one. */
+    private record Accepted(String credentials, List<ProxyUser> users, ProxyAuthenticator.Outcome outcome) {
+        boolean matches(String header, List<ProxyUser> current) {
+            return users == current && credentials.equals(header);
+        }
+    }
+
     private final ProxyContext proxy;
     private final DestinationDecider decider;
+    /** One vetting per client connection: a keep-alive connection's repeated credentials are checked once. */
+    private Accepted accepted;
 
     RequestVetting(ProxyContext proxy) {
         this.proxy = proxy;
@@ -56,8 +67,14 @@ final class RequestVetting {
             validateAndDecide(head, exchange, body, client, null, snapshot, loop, verdict);
             return verdict;
         }
-        RequestAdmission.authenticate(proxy, snapshot.file(), loop, head).addListener((Future<ProxyAuthenticator.Outcome> f) -> {
+        String credentials = head.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION);
+        List<ProxyUser> users = snapshot.file().access().users();
+        Future<ProxyAuthenticator.Outcome> checked = accepted != null && accepted.matches(credentials, users)
+                ? loop.newSucceededFuture(accepted.outcome()) // this connection's credentials, accepted by the same users list
+                : RequestAdmission.authenticate(proxy, snapshot.file(), loop, head);
+        checked.addListener((Future<ProxyAuthenticator.Outcome> f) -> {
             ProxyAuthenticator.Outcome o = f.getNow();
+            accepted = o.ok() ? new Accepted(credentials, users, o) : null;
             if (!o.ok()) {
                 verdict.setSuccess(refuse(exchange, Decision.deny(o.refusal(), "auth.users")));
                 return;
@@ -69,20 +86,42 @@ final class RequestVetting {
         return verdict;
     }
 
+    /**
+     * Vets a SOCKS5 CONNECT to {@code target} by {@code user} (null without authentication, which
+     * the handshake already checked): the same admission, identity, tunnel slot and decision as HTTP.
+     */
+    Future<Verdict> vetSocks(RequestTarget target, String user, Exchange exchange, IpAddress client, EventLoop loop) {
+        Promise<Verdict> verdict = loop.newPromise();
+        ProxyContext.Snapshot snapshot = proxy.snapshot();
+        exchange.policyGeneration(snapshot.generation());
+        Decision refused = RequestAdmission.refusal(proxy, client).orElse(null);
+        if (refused != null) {
+            return verdict.setSuccess(refuse(exchange, refused));
+        }
+        exchange.identity(snapshot.file().destinations().identify(Optional.ofNullable(user), client));
+        decide(new ValidRequest(target, null, false, false, null), exchange, snapshot, loop, verdict);
+        return verdict;
+    }
+
     private void validateAndDecide(HttpRequest head, Exchange exchange, RequestBody body, IpAddress client, String user,
                                    ProxyContext.Snapshot snapshot, EventLoop loop, Promise<Verdict> verdict) {
-        String identity = snapshot.file().destinations().identify(Optional.ofNullable(user), client);
-        exchange.identity(identity);
+        exchange.identity(snapshot.file().destinations().identify(Optional.ofNullable(user), client));
         RequestValidation.Outcome v = RequestValidation.validate(head);
         if (v.refusal() != null) {
             verdict.setSuccess(refuse(exchange, v.refusal()));
             return;
         }
         ValidRequest request = v.valid();
-        exchange.target(request.mode(), request.target().host(), request.target().port());
         if (request.mode() == RequestTarget.Mode.CONNECT) {
             body.drop(); // a CONNECT has no body: Netty marks its end with an empty last content
         }
+        decide(request, exchange, snapshot, loop, verdict);
+    }
+
+    /** The target's tunnel slot (every mode but forwarding takes one), then its decision; the exchange's one decision event. */
+    private void decide(ValidRequest request, Exchange exchange, ProxyContext.Snapshot snapshot, EventLoop loop, Promise<Verdict> verdict) {
+        exchange.target(request.mode(), request.target().host(), request.target().port());
+        String identity = exchange.identity();
         if (request.mode() != RequestTarget.Mode.FORWARD && !admitTunnel(exchange)) {
             // refused before any decision or DNS: one decision event, limit.tunnels
             verdict.setSuccess(refuse(exchange, Decision.deny(Reason.LIMIT_TUNNELS, "limits.maxTunnels")));

@@ -20,7 +20,8 @@ import java.util.function.IntConsumer;
  * added), a relay after the SNI check (a tunnel that is not intercepted, when TLS is configured),
  * or intercepted — terminated with a minted certificate and checked request by request, with
  * nothing dialled at CONNECT. A cleartext or WebSocket request to an intercepted host is refused
- * ({@code tls.cleartext_refused}): its rules apply over TLS only.
+ * ({@code tls.cleartext_refused}), and so is a SOCKS5 CONNECT to it: its rules apply to HTTPS
+ * through an HTTP CONNECT only.
  */
 final class TunnelPlan {
     static final TunnelPlan PLAIN = new TunnelPlan(TunnelMode.PLAIN, null, null, null, List.of());
@@ -49,7 +50,7 @@ final class TunnelPlan {
         return new TunnelPlan(m, snapshot, identity, request.target(), List.copyOf(vetted));
     }
 
-    /** For a forward or WebSocket request to an intercepted host: its refusal (in report mode, recorded and let through). */
+    /** For a forward, WebSocket or SOCKS5 request to an intercepted host: its refusal (in report mode, recorded and let through). */
     Optional<Decision> refusal() {
         if (!(mode instanceof TunnelMode.Intercept) || target.mode() == RequestTarget.Mode.CONNECT) {
             return Optional.empty();
@@ -74,8 +75,12 @@ final class TunnelPlan {
             Tunnels.startInterceptedTunnel(client, snapshot.tls().intercept(entry, services(proxy, tunnel)), onClosed);
             return;
         }
-        ChannelHandler sniCheck = mode instanceof TunnelMode.Passthrough ? snapshot.tls().sniCheck(host(), services(proxy, tunnel)) : null;
-        Tunnels.startConnectTunnel(client, upstream, onClosed, sniCheck);
+        Tunnels.startConnectTunnel(client, upstream, onClosed, sniCheck(proxy, tunnel));
+    }
+
+    /** The SNI check before the relay of a tunnel that is not intercepted (CONNECT, SOCKS5); null when TLS is not configured. */
+    ChannelHandler sniCheck(ProxyContext proxy, Exchange tunnel) {
+        return mode instanceof TunnelMode.Passthrough ? snapshot.tls().sniCheck(host(), services(proxy, tunnel)) : null;
     }
 
     private ProxyTunnelServices services(ProxyContext proxy, Exchange tunnel) {

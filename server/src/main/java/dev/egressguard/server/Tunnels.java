@@ -108,6 +108,40 @@ final class Tunnels {
         });
     }
 
+    /**
+     * SOCKS5: the upstream is connected; send the success reply, then relay raw bytes both ways.
+     * Bytes the client sent right behind its command — those the handler held, then those still in
+     * the decoder — go upstream first, in order.
+     */
+    static void startSocksTunnel(Channel client, Channel upstream, Object successReply, ArrayDeque<ByteBuf> early, IntConsumer onClosed,
+                                 ChannelHandler sniCheck) {
+        ChannelPipeline p = client.pipeline();
+        p.addLast(HandlerNames.RELAY, new RelayHandler(upstream));
+        if (sniCheck != null) { // docs/tls.md: the early bytes (a ClientHello) meet the SNI check before the relay
+            p.addBefore(HandlerNames.RELAY, TlsHandlerNames.SNI, sniCheck);
+            while (!early.isEmpty()) {
+                p.context(HandlerNames.FRONTEND).fireChannelRead(early.poll());
+            }
+        }
+        p.remove(HandlerNames.FRONTEND);
+        while (!early.isEmpty()) {
+            upstream.write(early.poll()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+        upstream.flush();
+        p.remove(HandlerNames.SOCKS_DECODER);
+        whenBothClosed(client, upstream, () -> onClosed.accept(0));
+        client.writeAndFlush(successReply).addListener(f -> {
+            if (!f.isSuccess()) {
+                client.close();
+                upstream.close();
+                return;
+            }
+            p.remove(HandlerNames.SOCKS_ENCODER);
+            upstream.pipeline().addLast(HandlerNames.RELAY, new RelayHandler(client));
+            startRelaying(client, upstream);
+        });
+    }
+
     /** The 200 a CONNECT gets once its tunnel is up. */
     static FullHttpResponse connectEstablished() {
         return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, new HttpResponseStatus(200, "Connection established"));

@@ -58,8 +58,8 @@ class AdminAndReloadIT {
                     + "\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200 ");
             assertThat(h.raw("GET http://169.254.169.254/ HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n")).startsWith("HTTP/1.1 403 ");
             String metrics = admin(h.proxy, "/metrics").body();
-            assertThat(metrics).contains("egressguard_decisions_total{mode=\"forward\",verdict=\"allow\",reason=\"allow.rule\"} 1")
-                    .contains("egressguard_decisions_total{mode=\"forward\",verdict=\"deny\",reason=\"ip.metadata\"} 1")
+            assertThat(metrics).contains("egressguard_decisions_total{identity=\"default\",mode=\"forward\",verdict=\"allow\",reason=\"allow.rule\"} 1")
+                    .contains("egressguard_decisions_total{identity=\"default\",mode=\"forward\",verdict=\"deny\",reason=\"ip.metadata\"} 1")
                     .contains("# TYPE egressguard_connect_seconds histogram").contains("egressguard_connect_seconds_count 1")
                     .contains("egressguard_policy_generation 1").contains("egressguard_policy_reload_failures_total 0")
                     .contains("egressguard_active_connections ");

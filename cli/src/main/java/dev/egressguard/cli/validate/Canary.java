@@ -1,5 +1,6 @@
 package dev.egressguard.cli.validate;
 
+import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.core.net.IpLiterals;
 import java.io.IOException;
 import java.net.BindException;
@@ -138,7 +139,7 @@ public final class Canary implements AutoCloseable {
         }
         s.port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
         s.listeners.add(ch);
-        s.listening.add((address.indexOf(':') >= 0 ? "[" + address + "]" : address) + ":" + s.port);
+        s.listening.add(Hostnames.bracketIpv6(address) + ":" + s.port);
     }
 
     /** A loopback literal as an address, without any name lookup. */
@@ -201,7 +202,7 @@ public final class Canary implements AutoCloseable {
         if (s.reachedAt == null) {
             InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
             String a = local.getAddress().getHostAddress();
-            s.reachedAt = (a.indexOf(':') >= 0 ? "[" + IpLiterals.parse(a) + "]" : a) + ":" + local.getPort();
+            s.reachedAt = Hostnames.bracketIpv6(IpLiterals.parse(a).toString()) + ":" + local.getPort();
         }
         if (selector.keys().size() > MAX_OPEN_CONNECTIONS) {
             ch.close(); // counted: that is the evidence; serving it is not needed

@@ -1,5 +1,6 @@
 package dev.egressguard.cli.validate;
 
+import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.core.net.TargetUrl;
 import java.util.ArrayList;
 import java.util.List;
@@ -181,7 +182,7 @@ public final class ProbeCatalog {
     }
 
     private static Probe publicProbe(TargetUrl u) {
-        String host = u.host().indexOf(':') >= 0 ? "[" + u.host() + "]" : u.host();
+        String host = Hostnames.bracketIpv6(u.host());
         boolean tls = u.scheme().equals("https") || u.scheme().equals("wss");
         ProbeMethod method = tls ? ProbeMethod.CONNECT : ProbeMethod.GET;
         return new Probe("public/" + host + "/" + method.name().toLowerCase(java.util.Locale.ROOT), ProbeGroup.PUBLIC, host,

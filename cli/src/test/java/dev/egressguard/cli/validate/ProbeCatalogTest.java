@@ -10,6 +10,7 @@ import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.net.IpLiterals;
 import dev.egressguard.core.net.TargetUrl;
+import dev.egressguard.core.net.WhatwgIpv4Literals;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -70,7 +71,7 @@ class ProbeCatalogTest {
         assertThat(LOOPBACK).allMatch(Probe::usesCanary);
         assertThat(LOOPBACK).extracting(Probe::method).contains(ProbeMethod.WEBSOCKET);
         for (Probe p : LOOPBACK) {
-            Optional<IpAddress> literal = address(p).or(() -> IpLiterals.tryParseLegacyIpv4(Hostnames.normalize(p.host())));
+            Optional<IpAddress> literal = address(p).or(() -> WhatwgIpv4Literals.tryParse(Hostnames.normalize(p.host())));
             literal.ifPresent(a -> {
                 IpAddress v4 = a.isIpv4() ? a : EmbeddingKind.extract(a).orElse(a);
                 boolean lands = v4.isIpv4() ? (v4.toString().startsWith("127.") || v4.toString().equals("0.0.0.0"))

@@ -52,7 +52,7 @@ final class HopTarget {
      * @throws InvalidFetchUrlException the location is no http or https URL
      */
     HopTarget resolve(String location, int upstreamRequests) {
-        String ref = strip(location);
+        String ref = TargetUrl.stripControlsAndSpaces(location);
         if (SCHEME.matcher(ref).find()) {
             int colon = ref.indexOf(':');
             String scheme = ref.substring(0, colon);
@@ -84,25 +84,6 @@ final class HopTarget {
     }
 
     /** Leading and trailing C0 controls and spaces removed, tabs and newlines dropped (WHATWG). */
-    private static String strip(String s) {
-        int start = 0;
-        int end = s.length();
-        while (start < end && s.charAt(start) <= 0x20) {
-            start++;
-        }
-        while (end > start && s.charAt(end - 1) <= 0x20) {
-            end--;
-        }
-        StringBuilder sb = new StringBuilder(end - start);
-        for (int i = start; i < end; i++) {
-            char c = s.charAt(i);
-            if (c != '\t' && c != '\n' && c != '\r') {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
-    }
-
     /**
      * The host OkHttp will use is the one the guard judged. OkHttp writes an IPv4-mapped IPv6
      * literal as its IPv4 address, which the guard (decoding embedded IPv4) judges the same way.
@@ -141,7 +122,7 @@ final class HopTarget {
 
     /** {@code scheme://host:port}: what messages show (never a path or query). */
     String origin() {
-        String h = url.host().indexOf(':') >= 0 ? "[" + url.host() + "]" : url.host();
+        String h = Hostnames.bracketIpv6(url.host());
         return url.scheme() + "://" + h + ":" + url.port();
     }
 

@@ -1,6 +1,7 @@
 package dev.egressguard.client.fetch;
 
 import dev.egressguard.client.routing.ProxyUrl;
+import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.core.net.TargetUrl;
 import dev.egressguard.core.net.UrlCredentials;
 import java.util.Objects;
@@ -78,6 +79,6 @@ record UpstreamProxy(Mode mode, String host, int port, boolean allowPrivateProxy
 
     /** {@code http://host:port}, for messages. */
     String origin() {
-        return "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return "http://" + Hostnames.bracketIpv6(host) + ":" + port;
     }
 }

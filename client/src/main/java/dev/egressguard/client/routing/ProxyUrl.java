@@ -105,7 +105,7 @@ public final class ProxyUrl {
 
     /** The host as it goes in a URL: IPv6 in brackets. */
     public String uriHost() {
-        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        return Hostnames.bracketIpv6(host);
     }
 
     public boolean hasCredentials() {

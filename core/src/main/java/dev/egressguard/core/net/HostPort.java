@@ -4,8 +4,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A host (as written, brackets removed) and a port. {@link #parseAuthority} reads the
- * authority-form of {@code CONNECT host:port}; the host is not validated here, a policy does that.
+ * A host (as written, brackets removed) and a port. The one place that splits {@code host:port}
+ * text, for each form that reads it: {@link #parseAuthority} the authority-form of
+ * {@code CONNECT host:port}, {@link #tryParseListen} a listen address (port 0 allowed),
+ * {@link #tryParseWithDefaultPort} the authority of an absolute-form URI, {@link #tryParseLenient}
+ * what an operator types, and (through {@link #split}) {@link TargetUrl}'s URL authority. The host
+ * is not validated here; a policy does that.
  */
 public final class HostPort {
     /** Port value for "not given". */
@@ -32,8 +36,42 @@ public final class HostPort {
      * Throws {@link IllegalArgumentException} naming the input.
      */
     public static HostPort parseAuthority(String text) {
-        return tryParse(text, true).orElseThrow(() -> new IllegalArgumentException(
+        return tryParseAuthority(text).orElseThrow(() -> new IllegalArgumentException(
                 "authority: \"" + text + "\" (expected: host:port with a port 1..65535)"));
+    }
+
+    /** {@link #parseAuthority}, empty instead of throwing. */
+    public static Optional<HostPort> tryParseAuthority(String text) {
+        Parts p = split(text, false);
+        if (p == null || p.port == null) {
+            return Optional.empty();
+        }
+        return withPort(p.host, parsePort(p.port));
+    }
+
+    /**
+     * A listen address: {@code host:port} or {@code [v6]:port}, port required and 0..65535
+     * ({@code 0}: any free port). The caller decides what host it can bind.
+     */
+    public static Optional<HostPort> tryParseListen(String text) {
+        Parts p = split(text, false);
+        if (p == null || p.port == null) {
+            return Optional.empty();
+        }
+        int port = p.port.equals("0") ? 0 : parsePort(p.port);
+        return port < 0 ? Optional.empty() : Optional.of(new HostPort(p.host, port));
+    }
+
+    /**
+     * The authority of an absolute-form URI: {@code host}, {@code host:port}, {@code [v6]} or
+     * {@code [v6]:port}; no port, or an empty one ({@code host:}), means {@code defaultPort}.
+     */
+    public static Optional<HostPort> tryParseWithDefaultPort(String text, int defaultPort) {
+        Parts p = split(text, false);
+        if (p == null) {
+            return Optional.empty();
+        }
+        return withPort(p.host, p.port == null || p.port.isEmpty() ? defaultPort : parsePort(p.port));
     }
 
     /**
@@ -41,58 +79,75 @@ public final class HostPort {
      * {@code [v6]:port}, or a bare IPv6 literal (several colons, no port).
      */
     public static Optional<HostPort> tryParseLenient(String text) {
-        return tryParse(text, false);
-    }
-
-    private static Optional<HostPort> tryParse(String text, boolean portRequired) {
-        if (text == null || text.isEmpty()) {
+        Parts p = split(text, true);
+        if (p == null) {
             return Optional.empty();
         }
-        String host;
-        String portText = null;
+        return p.port == null ? Optional.of(new HostPort(p.host, NO_PORT)) : withPort(p.host, parsePort(p.port));
+    }
+
+    private static Optional<HostPort> withPort(String host, int port) {
+        return port < 1 ? Optional.empty() : Optional.of(new HostPort(host, port));
+    }
+
+    /**
+     * Authority text split, nothing checked but the shape: the host without its brackets (never
+     * empty), whether it had them, and the port text after the colon (null when there is no colon).
+     */
+    record Parts(String host, boolean bracketed, String port) {}
+
+    /**
+     * Splits {@code host[:port]} or {@code [host][:port]}; null when the shape is wrong (nothing
+     * or junk after {@code ]}, an empty host). Unbracketed text with several colons is a bare IPv6
+     * literal when {@code bareIpv6} (the host, no port), otherwise wrong.
+     */
+    static Parts split(String text, boolean bareIpv6) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        Parts p;
         if (text.charAt(0) == '[') {
             int close = text.indexOf(']');
             if (close < 0) {
-                return Optional.empty();
+                return null;
             }
-            host = text.substring(1, close);
             String rest = text.substring(close + 1);
-            if (!rest.isEmpty()) {
-                if (rest.charAt(0) != ':') {
-                    return Optional.empty();
-                }
-                portText = rest.substring(1);
+            if (!rest.isEmpty() && rest.charAt(0) != ':') {
+                return null;
             }
+            p = new Parts(text.substring(1, close), true, rest.isEmpty() ? null : rest.substring(1));
         } else {
             int first = text.indexOf(':');
-            int last = text.lastIndexOf(':');
-            if (first >= 0 && first == last) {
-                host = text.substring(0, first);
-                portText = text.substring(first + 1);
-            } else if (first >= 0 && !portRequired) {
-                host = text; // a bare IPv6 literal
-            } else if (first < 0) {
-                host = text;
+            if (first < 0) {
+                p = new Parts(text, false, null);
+            } else if (first == text.lastIndexOf(':')) {
+                p = new Parts(text.substring(0, first), false, text.substring(first + 1));
+            } else if (bareIpv6) {
+                p = new Parts(text, false, null);
             } else {
-                return Optional.empty();
+                return null;
             }
         }
-        if (host.isEmpty()) {
-            return Optional.empty();
-        }
-        if (portText == null) {
-            return portRequired ? Optional.empty() : Optional.of(new HostPort(host, NO_PORT));
-        }
-        int port = parsePort(portText);
-        return port < 1 ? Optional.empty() : Optional.of(new HostPort(host, port));
+        return p.host.isEmpty() ? null : p;
     }
 
     /** Decimal 1..65535 with no sign, spaces or leading zeros; -1 otherwise. */
     public static int parsePort(String text) {
-        if (text.isEmpty() || text.length() > 5 || text.charAt(0) == '0') {
+        if (text.isEmpty() || text.charAt(0) == '0') {
             return -1;
         }
-        int v = 0;
+        return parseDecimalPort(text);
+    }
+
+    /**
+     * ASCII decimal digits, leading zeros allowed (at most ten characters), with a value
+     * 0..65535, as a URL's port; -1 otherwise.
+     */
+    static int parseDecimalPort(String text) {
+        if (text.isEmpty() || text.length() > 10) {
+            return -1;
+        }
+        long v = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c < '0' || c > '9') {
@@ -100,7 +155,7 @@ public final class HostPort {
             }
             v = v * 10 + (c - '0');
         }
-        return v <= 65535 ? v : -1;
+        return v <= 65535 ? (int) v : -1;
     }
 
     public String host() {
@@ -118,7 +173,7 @@ public final class HostPort {
 
     @Override
     public String toString() {
-        String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        String h = Hostnames.bracketIpv6(host);
         return hasPort() ? h + ":" + port : h;
     }
 

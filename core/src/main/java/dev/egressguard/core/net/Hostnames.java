@@ -31,6 +31,15 @@ public final class Hostnames {
         return s;
     }
 
+    /**
+     * The host as it stands before {@code :port} in an authority or URL: an IPv6 literal (any host
+     * with a colon) in brackets, its zone as written; anything else as it is. The reverse of
+     * {@link #stripBrackets}. ({@link IpAddress#toUriHost} also escapes a zone as {@code %25}.)
+     */
+    public static String bracketIpv6(String host) {
+        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+    }
+
     private static String stripTrailingDots(String s) {
         int end = s.length();
         while (end > 0 && s.charAt(end - 1) == '.') {

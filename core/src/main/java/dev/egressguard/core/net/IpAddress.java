@@ -143,10 +143,70 @@ public final class IpAddress implements Comparable<IpAddress> {
         }
     }
 
-    /** Canonical text: dotted decimal, or RFC 5952 IPv6 (with {@code %zone} when present). */
+    /**
+     * Canonical text: dotted decimal, or RFC 5952 IPv6 (with {@code %zone} when present). The two
+     * well-known embeddings whose IPv4 part is what an operator needs to see print with a dotted
+     * tail (RFC 5952 section 5): IPv4-mapped ({@code ::ffff:127.0.0.1}) and the NAT64 well-known
+     * prefix ({@code 64:ff9b::127.0.0.1}).
+     */
     @Override
     public String toString() {
-        return IpLiterals.format(this);
+        if (ipv4) {
+            return dottedQuad((int) low);
+        }
+        StringBuilder sb = new StringBuilder(41);
+        if (high == 0 && (low >>> 32) == 0xffffL) {
+            sb.append("::ffff:").append(dottedQuad((int) low));
+        } else if (high == 0x0064_ff9b_0000_0000L && (low >>> 32) == 0) {
+            sb.append("64:ff9b::").append(dottedQuad((int) low));
+        } else {
+            appendRfc5952Groups(sb);
+        }
+        if (zone != null) {
+            sb.append('%').append(zone);
+        }
+        return sb.toString();
+    }
+
+    private static String dottedQuad(int v) {
+        return ((v >>> 24) & 0xff) + "." + ((v >>> 16) & 0xff) + "." + ((v >>> 8) & 0xff) + "." + (v & 0xff);
+    }
+
+    /** The eight groups in hex, the first longest run of two or more zero groups as {@code ::}. */
+    private void appendRfc5952Groups(StringBuilder sb) {
+        int[] g = new int[8];
+        for (int i = 0; i < 4; i++) {
+            g[i] = (int) ((high >>> (48 - 16 * i)) & 0xffff);
+            g[i + 4] = (int) ((low >>> (48 - 16 * i)) & 0xffff);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[i]));
+        }
     }
 
     /** The host part of a URI or authority: IPv6 in brackets (zone escaped as {@code %25}). */

@@ -112,32 +112,16 @@ public final class TargetUrl {
         }
         int at = authority.lastIndexOf('@');
         String userInfo = at >= 0 ? authority.substring(0, at) : null;
-        String hostPort = authority.substring(at + 1);
-        String hostText;
-        String portText = null;
-        if (hostPort.startsWith("[")) {
-            int close = hostPort.indexOf(']');
-            if (close < 0) {
-                return new Result(null, Problem.INVALID);
-            }
-            hostText = hostPort.substring(0, close + 1);
-            String after = hostPort.substring(close + 1);
-            if (!after.isEmpty()) {
-                if (after.charAt(0) != ':') {
-                    return new Result(null, Problem.INVALID);
-                }
-                portText = after.substring(1);
-            }
-        } else {
-            int portColon = hostPort.indexOf(':');
-            hostText = portColon < 0 ? hostPort : hostPort.substring(0, portColon);
-            portText = portColon < 0 ? null : hostPort.substring(portColon + 1);
+        HostPort.Parts hostPort = HostPort.split(authority.substring(at + 1), false);
+        if (hostPort == null) {
+            return new Result(null, Problem.INVALID);
         }
+        String portText = hostPort.port();
         int defaultPort = defaultPort(scheme);
         int port = defaultPort;
         boolean explicit = false;
         if (portText != null && !portText.isEmpty()) {
-            port = parseWhatwgPort(portText);
+            port = HostPort.parseDecimalPort(portText);
             if (port < 0) {
                 return new Result(null, Problem.INVALID);
             }
@@ -146,7 +130,7 @@ public final class TargetUrl {
                 port = defaultPort;
             }
         }
-        Optional<String> host = parseHost(hostText);
+        Optional<String> host = hostPort.bracketed() ? parseIpv6Host(hostPort.host()) : parseHost(hostPort.host());
         if (host.isEmpty()) {
             return new Result(null, Problem.INVALID);
         }
@@ -154,21 +138,16 @@ public final class TargetUrl {
         return new Result(new TargetUrl(scheme, host.get(), port, explicit, userInfo, written, rest), null);
     }
 
-    /** The WHATWG host parser for special schemes; the ASCII host, or empty on failure. */
-    static Optional<String> parseHost(String input) {
-        if (input.isEmpty()) {
-            return Optional.empty();
+    /** The WHATWG host parser for a bracketed host: IPv6 text without a zone id; RFC 5952 text, or empty. */
+    private static Optional<String> parseIpv6Host(String inner) {
+        if (inner.indexOf('%') >= 0) {
+            return Optional.empty(); // WHATWG URLs carry no zone ids
         }
-        if (input.startsWith("[")) {
-            if (!input.endsWith("]")) {
-                return Optional.empty();
-            }
-            String inner = input.substring(1, input.length() - 1);
-            if (inner.indexOf('%') >= 0) {
-                return Optional.empty(); // WHATWG URLs carry no zone ids
-            }
-            return IpLiterals.tryParse(inner).map(IpAddress::toString);
-        }
+        return IpLiterals.tryParse(inner).map(IpAddress::toString);
+    }
+
+    /** The WHATWG host parser for special schemes, brackets aside; the ASCII host, or empty on failure. */
+    private static Optional<String> parseHost(String input) {
         String decoded = percentDecode(input);
         Optional<String> mapped = Hostnames.toAscii(decoded);
         if (mapped.isEmpty()) {
@@ -184,40 +163,10 @@ public final class TargetUrl {
                 return Optional.empty();
             }
         }
-        if (endsInANumber(ascii)) {
-            return IpLiterals.tryParseLegacyIpv4(ascii).map(IpAddress::toString);
+        if (WhatwgIpv4Literals.endsInANumber(ascii)) {
+            return WhatwgIpv4Literals.tryParse(ascii).map(IpAddress::toString);
         }
         return Optional.of(ascii);
-    }
-
-    private static boolean endsInANumber(String host) {
-        String s = host;
-        if (s.endsWith(".")) {
-            if (s.length() == 1) {
-                return false;
-            }
-            s = s.substring(0, s.length() - 1);
-        }
-        String last = s.substring(s.lastIndexOf('.') + 1);
-        if (last.isEmpty()) {
-            return false;
-        }
-        boolean digits = true;
-        for (int i = 0; i < last.length(); i++) {
-            digits &= IpLiterals.isAsciiDigit(last.charAt(i));
-        }
-        if (digits) {
-            return true;
-        }
-        if (last.startsWith("0x")) {
-            for (int i = 2; i < last.length(); i++) {
-                if (!IpLiterals.isAsciiHex(last.charAt(i))) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     private static String percentDecode(String s) {
@@ -238,22 +187,11 @@ public final class TargetUrl {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    private static int parseWhatwgPort(String text) {
-        if (text.length() > 10) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (!IpLiterals.isAsciiDigit(c)) {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v <= 65535 ? (int) v : -1;
-    }
-
-    private static String stripControlsAndSpaces(String text) {
+    /**
+     * What a WHATWG URL parser does to its input first: leading and trailing C0 controls and
+     * spaces removed, and every tab and newline anywhere.
+     */
+    public static String stripControlsAndSpaces(String text) {
         int start = 0;
         int end = text.length();
         while (start < end && text.charAt(start) <= 0x20) {
@@ -331,7 +269,6 @@ public final class TargetUrl {
     /** The URL without credentials or fragment. */
     @Override
     public String toString() {
-        String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-        return scheme + "://" + h + (explicitPort ? ":" + port : "") + pathAndQuery;
+        return scheme + "://" + Hostnames.bracketIpv6(host) + (explicitPort ? ":" + port : "") + pathAndQuery;
     }
 }

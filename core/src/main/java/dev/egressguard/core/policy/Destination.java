@@ -1,5 +1,6 @@
 package dev.egressguard.core.policy;
 
+import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.core.net.IpAddress;
 import java.util.Optional;
 
@@ -40,7 +41,7 @@ public final class Destination {
 
     @Override
     public String toString() {
-        String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        String h = Hostnames.bracketIpv6(host);
         return port == 0 ? h : h + ":" + port;
     }
 }

@@ -2,6 +2,7 @@ package dev.egressguard.core.policy;
 
 import dev.egressguard.core.net.HostPattern;
 import dev.egressguard.core.net.HostPort;
+import dev.egressguard.core.net.Hostnames;
 import dev.egressguard.core.net.IpAddress;
 import dev.egressguard.core.net.IpLiterals;
 import dev.egressguard.core.net.IpRange;
@@ -141,7 +142,7 @@ public final class DestinationPattern {
                 return Parsed.problem("an IPv4 address or block without brackets");
             }
             String body = range.isSingleAddress() ? range.first().toString() : range.toString();
-            String text = v6 && firstPort != 0 ? "[" + body + "]" + portSuffix : body + portSuffix;
+            String text = (firstPort == 0 ? body : Hostnames.bracketIpv6(body)) + portSuffix;
             return Parsed.of(new DestinationPattern(text, null, range, firstPort, lastPort));
         }
         if (bracketed) {

@@ -47,7 +47,7 @@ public enum Reason {
 
     // TLS interception (docs/tls.md): inside a CONNECT tunnel, after the destination was allowed
     TLS_SNI_MISMATCH("tls.sni_mismatch", "the TLS ClientHello names another host (SNI) than the CONNECT request; the tunnel is closed", Kind.DESTINATION_RULE),
-    TLS_CLEARTEXT_REFUSED("tls.cleartext_refused", "the host is intercepted: its requests go over TLS through CONNECT, where its rules apply; cleartext and WebSocket requests to it are refused", Kind.DESTINATION_RULE),
+    TLS_CLEARTEXT_REFUSED("tls.cleartext_refused", "the host is intercepted: its requests go over TLS through an HTTP CONNECT, where its rules apply; cleartext, WebSocket and SOCKS5 requests to it are refused", Kind.DESTINATION_RULE),
     HTTP_RULE_DENIED("http.rule_denied", "no rule of the intercepted host allows this method and path, or a deny rule names it", Kind.DESTINATION_RULE),
     HTTP_METHOD_DENIED("http.method_denied", "the method is never let through an intercepted host (TRACE, CONNECT)", Kind.DESTINATION_RULE),
     HTTP_HOST_MISMATCH("http.host_mismatch", "the request in an intercepted tunnel does not have exactly one Host header naming the CONNECT host and port", Kind.REQUEST),

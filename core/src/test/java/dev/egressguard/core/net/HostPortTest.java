@@ -73,6 +73,85 @@ class HostPortTest {
         assertThat(HostPort.tryParseLenient(text)).isEmpty();
     }
 
+    @ParameterizedTest(name = "tryParseAuthority agrees with parseAuthority on \"{0}\"")
+    @ValueSource(strings = {"example.com:443", "[::1]:443", "[fe80::1%eth0]:443", "example.com", "example.com:0", "::1:443", "[::1]", ""})
+    void tryParseAuthorityIsParseAuthorityWithoutTheThrow(String text) {
+        HostPort parsed;
+        try {
+            parsed = HostPort.parseAuthority(text);
+        } catch (IllegalArgumentException e) {
+            parsed = null;
+        }
+        assertThat(HostPort.tryParseAuthority(text).orElse(null)).isEqualTo(parsed);
+        assertThat(HostPort.tryParseAuthority(null)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "listen \"{0}\" -> host \"{1}\" port {2}")
+    @CsvSource(delimiter = '|', value = {
+            "127.0.0.1:0       | 127.0.0.1   | 0",
+            "127.0.0.1:3128    | 127.0.0.1   | 3128",
+            "[::1]:65535       | ::1         | 65535",
+            "localhost:8080    | localhost   | 8080",
+    })
+    void listenAddressesMayAskForAnyPort(String text, String host, int port) {
+        assertThat(HostPort.tryParseListen(text)).contains(HostPort.of(host, port));
+    }
+
+    @ParameterizedTest(name = "listen rejects \"{0}\"")
+    @ValueSource(strings = {"", "127.0.0.1", "127.0.0.1:", "127.0.0.1:00", "127.0.0.1:03128", "127.0.0.1:65536", "127.0.0.1:-1",
+            "::1:3128", "[::1]", "[::1]:", ":3128", "[]:3128", "[::1]x:3128"})
+    void listenAddressesNeedAPort(String text) {
+        assertThat(HostPort.tryParseListen(text)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "with default port \"{0}\" -> host \"{1}\" port {2}")
+    @CsvSource(delimiter = '|', value = {
+            "example.com        | example.com | 80",
+            "example.com:       | example.com | 80",
+            "example.com:8080   | example.com | 8080",
+            "[::1]              | ::1         | 80",
+            "[::1]:             | ::1         | 80",
+            "[::1]:443          | ::1         | 443",
+    })
+    void absoluteFormAuthoritiesFallBackToTheDefaultPort(String text, String host, int port) {
+        assertThat(HostPort.tryParseWithDefaultPort(text, 80)).contains(HostPort.of(host, port));
+    }
+
+    @ParameterizedTest(name = "with default port rejects \"{0}\"")
+    @ValueSource(strings = {"", ":80", "::1", "a:b:c", "[]", "[::1", "[::1]x", "example.com:0", "example.com:080", "example.com:65536",
+            "example.com:x"})
+    void absoluteFormAuthoritiesStillRefuseBadShapes(String text) {
+        assertThat(HostPort.tryParseWithDefaultPort(text, 80)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "split \"{0}\" bareIpv6={1} -> {2} {3} {4}")
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+            "h            | false | h        | false | -",
+            "h:           | false | h        | false | ''",
+            "h:x          | false | h        | false | x",
+            "[::1]:80     | false | ::1      | true  | 80",
+            "[v1.x]       | false | v1.x     | true  | -",
+            "::1          | true  | ::1      | false | -",
+    })
+    void splitKeepsThePortTextAsWritten(String text, boolean bareIpv6, String host, boolean bracketed, String port) {
+        assertThat(HostPort.split(text, bareIpv6)).isEqualTo(new HostPort.Parts(host, bracketed, port));
+    }
+
+    @ParameterizedTest(name = "parseDecimalPort(\"{0}\") = {1}")
+    @CsvSource(delimiter = '|', value = {
+            "0           | 0",
+            "0080        | 80",
+            "65535       | 65535",
+            "0000065535  | 65535",
+            "00000065535 | -1",
+            "65536       | -1",
+            "''          | -1",
+            "+1          | -1",
+    })
+    void urlPortsMayHaveLeadingZeros(String text, int expected) {
+        assertThat(HostPort.parseDecimalPort(text)).isEqualTo(expected);
+    }
+
     @ParameterizedTest(name = "parsePort(\"{0}\") = {1}")
     @CsvSource(delimiter = '|', value = {
             "1      | 1",

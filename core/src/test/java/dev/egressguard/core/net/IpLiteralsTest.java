@@ -109,25 +109,6 @@ class IpLiteralsTest {
         assertThat(IpLiterals.tryParseHost(null)).isEmpty();
     }
 
-    @ParameterizedTest(name = "normalize \"{0}\" -> {1}")
-    @CsvSource(delimiter = '|', nullValues = "-", value = {
-            "[::FFFF:127.0.0.1] | 127.0.0.1",
-            "::ffff:7f00:1      | 127.0.0.1",
-            "::127.0.0.1        | 127.0.0.1",
-            "::7f00:1           | ::7f00:1",
-            "' 1.2.3.4 '        | 1.2.3.4",
-            "fe80::1%ETH0       | fe80::1%eth0",
-            "::                 | ::",
-            "2001:DB8::0:1      | 2001:db8::1",
-            "::ffff:0:1.2.3.4   | ::ffff:0:102:304",
-            "01.2.3.4           | -",
-            "example.com        | -",
-            "0x7f.1             | -",
-    })
-    void normalize(String text, String expected) {
-        assertThat(IpLiterals.normalize(text).orElse(null)).isEqualTo(expected);
-    }
-
     // ---------------------------------------------------------------------------------------------
     // RFC 5952 text
     // ---------------------------------------------------------------------------------------------
@@ -179,7 +160,7 @@ class IpLiteralsTest {
         assertThat(IpLiterals.parse("fe80::1%eth0").toUriHost()).isEqualTo("[fe80::1%25eth0]");
     }
 
-    /** An RFC 5952 formatter written independently of {@code IpLiterals.format}, without the dotted forms. */
+    /** An RFC 5952 formatter written independently of {@link IpAddress#toString()}, without the dotted forms. */
     private static String rfc5952(long high, long low) {
         int[] g = new int[8];
         for (int i = 0; i < 8; i++) {
@@ -266,97 +247,8 @@ class IpLiteralsTest {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // WHATWG legacy IPv4 parser
-    // ---------------------------------------------------------------------------------------------
-
-    @ParameterizedTest(name = "whatwg \"{0}\" -> {1}")
-    @CsvSource(delimiter = '|', nullValues = "FAIL", value = {
-            "0x7f000001                  | 127.0.0.1",
-            "2130706433                  | 127.0.0.1",
-            "127.1                       | 127.0.0.1",
-            "127.0.1                     | 127.0.0.1",
-            "0177.0.0.1                  | 127.0.0.1",
-            "0x7f.1                      | 127.0.0.1",
-            "0X7F.1                      | 127.0.0.1",
-            "017700000001                | 127.0.0.1",
-            "127.0.0.1                   | 127.0.0.1",
-            "127.0.0.1.                  | 127.0.0.1",
-            "0                           | 0.0.0.0",
-            "00                          | 0.0.0.0",
-            "0x                          | 0.0.0.0",
-            "0x.0x.0x.0x                 | 0.0.0.0",
-            "000000000000000000000000001 | 0.0.0.1",
-            "1.16777215                  | 1.255.255.255",
-            "1.2.65535                   | 1.2.255.255",
-            "4294967295                  | 255.255.255.255",
-            "0xffffffff                  | 255.255.255.255",
-            "0xff.0xff.0xff.0xff         | 255.255.255.255",
-            "0377.0377.0377.0377         | 255.255.255.255",
-            "10.0x0a.012.10              | 10.10.10.10",
-            "127.0.0.1..                 | FAIL",
-            "''                          | FAIL",
-            ".                           | FAIL",
-            "08                          | FAIL",
-            "09.0.0.1                    | FAIL",
-            "1.2.3.4.5                   | FAIL",
-            "256.0.0.1                   | FAIL",
-            "0400.0.0.0                  | FAIL",
-            "1.2.3.256                   | FAIL",
-            "1.16777216                  | FAIL",
-            "1.2.65536                   | FAIL",
-            "4294967296                  | FAIL",
-            "0x100000000                 | FAIL",
-            "99999999999999999999        | FAIL",
-            "1.2.3.-4                    | FAIL",
-            "1..2                        | FAIL",
-            ".1                          | FAIL",
-            "0x7g.1                      | FAIL",
-            "1a                          | FAIL",
-            "' 1.2.3.4'                  | FAIL",
-            "example.com                 | FAIL",
-    })
-    void whatwgIpv4Parser(String text, String expected) {
-        assertThat(IpLiterals.tryParseLegacyIpv4(text).map(IpAddress::toString).orElse(null)).isEqualTo(expected);
-    }
-
-    @Test
-    void whatwgParserHandlesNull() {
-        assertThat(IpLiterals.tryParseLegacyIpv4(null)).isEmpty();
-    }
-
-    // ---------------------------------------------------------------------------------------------
     // Shape checks
     // ---------------------------------------------------------------------------------------------
-
-    @ParameterizedTest(name = "isLegacyIpv4Literal(\"{0}\") = {1}")
-    @CsvSource(delimiter = '|', value = {
-            "0177.0.0.1  | true",
-            "127.1       | true",
-            "127.0.1     | true",
-            "2130706433  | true",
-            "0x7f000001  | true",
-            "0X7F000001  | true",
-            "0x7f.1      | true",
-            "999.1.1.1   | true",
-            "08.0.0.1    | true",
-            "1.2.3.04    | true",
-            "1           | true",
-            "0x          | true",
-            "1.2.3.4     | false",
-            "0.0.0.0     | false",
-            "1.2.3.4.5   | false",
-            "127..0.1    | false",
-            "1.2.3.4.    | false",
-            ".1.2.3      | false",
-            "0x7g.1      | false",
-            "abc         | false",
-            "example.com | false",
-            "::1         | false",
-            "''          | false",
-    })
-    void isLegacyIpv4Literal(String text, boolean expected) {
-        assertThat(IpLiterals.isLegacyIpv4Literal(text)).isEqualTo(expected);
-    }
 
     @ParameterizedTest(name = "looksLikeIpv4Literal(\"{0}\") = {1}")
     @CsvSource(delimiter = '|', value = {
@@ -389,9 +281,7 @@ class IpLiteralsTest {
 
     @Test
     void shapeChecksHandleNull() {
-        assertThat(IpLiterals.isLegacyIpv4Literal(null)).isFalse();
         assertThat(IpLiterals.looksLikeIpv4Literal(null)).isFalse();
-        assertThat(IpLiterals.normalize(null)).isEmpty();
     }
 
     // ---------------------------------------------------------------------------------------------
