@@ -8,6 +8,7 @@ import dev.egressguard.server.support.CapturedLogs;
 import dev.egressguard.server.support.HttpUpstream;
 import dev.egressguard.server.support.LeakReports;
 import dev.egressguard.server.support.ProxyHarness;
+import dev.egressguard.server.support.Socks5;
 import dev.egressguard.server.support.TestCa;
 import dev.egressguard.server.support.TunnelClient;
 import java.io.ByteArrayInputStream;
@@ -57,7 +58,7 @@ class TlsInterceptionIT {
         pinned = HttpUpstream.https("127.0.0.1", originCa.serverFor("pinned.eg.test"));
         Path token = Files.writeString(dir.resolve("token"), SECRET + "\n");
         String ports = api.port() + ", " + wrongName.port() + ", " + untrusted.port() + ", " + pinned.port();
-        harness = new ProxyHarness("admin:\n  listen: 127.0.0.1:0\n"
+        harness = new ProxyHarness("admin:\n  listen: 127.0.0.1:0\nsocks:\n  listen: 127.0.0.1:0\n"
                 + "audit:\n  paths: true\n"
                 + "allow:\n  - cidr: 127.0.0.1/32\n    ports: [" + ports + "]\n    reason: test origins\n"
                 + "tls:\n"
@@ -232,6 +233,30 @@ class TlsInterceptionIT {
     void aCleartextRequestToAnInterceptedHostIsRefused() throws Exception {
         String answer = harness.raw("GET http://api.eg.test:" + api.port() + "/repos/my-org/x HTTP/1.1\r\nHost: api.eg.test:" + api.port() + "\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 403 ").contains("tls.cleartext_refused");
+    }
+
+    @Test
+    void socks5CannotReachAnInterceptedHostAndItsOtherTunnelsMeetTheSniCheck() throws Exception {
+        java.net.InetSocketAddress socks = harness.proxy.socksAddress().orElseThrow();
+        assertThat(Socks5.connect(socks, "api.eg.test", api.port(), null, null).code()).as("connection not allowed by ruleset").isEqualTo(2);
+        assertThat(awaitInside("socks", "tls.cleartext_refused").rule()).isEqualTo("tls.intercept[0]");
+        Socks5.Reply fronted = Socks5.connect(socks, "pinned.eg.test", pinned.port(), null, null);
+        assertThat(fronted.code()).isZero();
+        try (java.net.Socket s = fronted.socket()) {
+            javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) TestCa.clientTrusting(originCa.certificate()).getSocketFactory()
+                    .createSocket(s, "127.0.0.1", s.getPort(), true);
+            javax.net.ssl.SSLParameters p = tls.getSSLParameters();
+            p.setServerNames(List.of(new javax.net.ssl.SNIHostName("other.eg.test")));
+            tls.setSSLParameters(p);
+            assertThatThrownBy(tls::startHandshake).isInstanceOf(java.io.IOException.class);
+        }
+        Socks5.Reply honest = Socks5.connect(socks, "pinned.eg.test", pinned.port(), null, null);
+        try (java.net.Socket s = honest.socket()) {
+            javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) TestCa.clientTrusting(originCa.certificate()).getSocketFactory()
+                    .createSocket(s, "pinned.eg.test", s.getPort(), true);
+            tls.startHandshake();
+            assertThat(tls.getSession().getPeerPrincipal().getName()).isEqualTo("CN=pinned.eg.test");
+        }
     }
 
     @Test
