@@ -3,8 +3,10 @@ package dev.egressguard.cli;
 import dev.egressguard.cli.isolate.Bubblewrap;
 import dev.egressguard.cli.isolate.IsolatedRun;
 import dev.egressguard.cli.isolate.IsolationUnavailableException;
+import dev.egressguard.client.routing.CaBundles;
 import dev.egressguard.client.routing.ChildEnvironment;
 import dev.egressguard.client.routing.ContainerProxyForwarding;
+import dev.egressguard.client.routing.ProxyRoutingException;
 import dev.egressguard.client.routing.ProxyUrl;
 import dev.egressguard.client.routing.RoutingConfig;
 import dev.egressguard.client.routing.RoutingSettings;
@@ -13,6 +15,7 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +41,8 @@ import picocli.CommandLine.Spec;
                 "Sets HTTP(S)_PROXY, http(s)_proxy, GLOBAL_AGENT_HTTP(S)_PROXY, WS(S)_PROXY,",
                 "OPENCLAW_PROXY_URL, NODE_USE_ENV_PROXY=1, EGRESSGUARD_PROXY_ENABLED=true and,",
                 "with a SOCKS proxy, ALL_PROXY; removes no_proxy, NO_PROXY and",
-                "GLOBAL_AGENT_NO_PROXY; adds the routing javaagent to JAVA_TOOL_OPTIONS.",
+                "GLOBAL_AGENT_NO_PROXY; adds the routing javaagent to JAVA_TOOL_OPTIONS;",
+                "with --ca (or proxy.caFile), makes CMD trust the proxy's TLS interception CA.",
                 "--isolate (Linux) takes every other way out away.",
                 "Refuses to start CMD when routing is enabled but broken, when it is not",
                 "enabled (unless --if-enabled), and when --isolate cannot isolate.",
@@ -86,6 +90,12 @@ final class RunCommand implements Callable<Integer> {
         @Option(names = "--no-java-agent", description = "Do not add the javaagent to JAVA_TOOL_OPTIONS (child JVMs then route only if they read the proxy variables).")
         boolean noJavaAgent;
 
+        @Option(names = "--ca", paramLabel = "<file>",
+                description = {"The proxy's TLS interception CA (PEM; egressguard ca show, or the admin listener's /ca.pem). Default: proxy.caFile.",
+                        "CMD trusts it besides the system roots: SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, GIT_SSL_CAINFO, PIP_CERT,",
+                        "npm_config_cafile (roots + CA), NODE_EXTRA_CA_CERTS (the CA), child JVMs through the agent (docs/tls.md)."})
+        Path ca;
+
         @Option(names = "--socks", paramLabel = "<url>|off",
                 description = "The proxy's SOCKS5 listener (socks5h://HOST:PORT), for CMD in ALL_PROXY and all_proxy."
                         + " Default: proxy.socksUrl from the runtime config; off: none for this run.")
@@ -100,6 +110,19 @@ final class RunCommand implements Callable<Integer> {
             }
             Map<String, String> env = System.getenv();
             return RoutingConfig.socksProxy(config.explicit(), env, RuntimeConfigFile.home(env));
+        }
+
+        /** The CA to trust: {@code --ca}, else {@code proxy.caFile}; its certificates read and checked now. */
+        Optional<List<X509Certificate>> caCertificates(RuntimeConfigOption config) {
+            if (ca != null) {
+                try {
+                    return Optional.of(CaBundles.read(ca));
+                } catch (ProxyRoutingException e) {
+                    throw new InputException("egressguard run: --ca: " + e.getMessage().substring("proxy: ".length()));
+                }
+            }
+            Map<String, String> env = System.getenv();
+            return RoutingConfig.caFile(config.explicit(), env, RuntimeConfigFile.home(env)).map(CaBundles::read);
         }
 
         Optional<Path> agentJar() {
@@ -135,15 +158,43 @@ final class RunCommand implements Callable<Integer> {
         if (isolate) {
             return runIsolated(pb, settings.proxy());
         }
+        boolean inContainer = placement != null && placement.container != null;
+        if (inContainer && child.ca != null) {
+            throw new InputException("egressguard run: --ca does not reach into a container (its files are on this host); add the CA to the image");
+        }
+        Optional<Path> trustDir = Optional.empty();
         if (settings.enabled()) {
             ChildEnvironment.apply(pb.environment(), settings.proxy(), child.socksProxy(config), child.agentJar());
+            trustDir = inContainer ? Optional.empty() : trustCa(pb.environment());
         }
-        boolean inContainer = placement != null && placement.container != null;
         pb.command(inContainer ? containerCommand(pb.environment()) : command);
-        ChildSignals signals = ChildSignals.install();
-        Process process = start(pb);
-        signals.forwardTo(process);
-        return process.waitFor();
+        try {
+            ChildSignals signals = ChildSignals.install();
+            Process process = start(pb);
+            signals.forwardTo(process);
+            return process.waitFor();
+        } finally {
+            trustDir.ifPresent(RunCommand::deleteTree);
+        }
+    }
+
+    /** The CA's trust files for the child, in a private directory removed when it exits (docs/tls.md). */
+    private Optional<Path> trustCa(Map<String, String> childEnv) throws IOException {
+        Optional<List<X509Certificate>> ca = child.caCertificates(config);
+        if (ca.isEmpty()) {
+            return Optional.empty();
+        }
+        Path dir = Files.createTempDirectory("egressguard-ca-");
+        ChildEnvironment.applyCa(childEnv, CaBundles.write(ca.get(), dir, System.getenv()));
+        return Optional.of(dir);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // a temporary directory left behind holds only public certificates
+        }
     }
 
     private int runIsolated(ProcessBuilder pb, ProxyUrl proxy) throws Exception {
@@ -152,13 +203,17 @@ final class RunCommand implements Callable<Integer> {
         try {
             Bubblewrap sandbox = Bubblewrap.locate(System.getenv());
             sandbox.preflight(Path.of("/proc/sys"));
+            Optional<Path> trustDir = Optional.empty();
             try (IsolatedRun isolated = IsolatedRun.open(proxy, socks)) {
                 ChildEnvironment.apply(pb.environment(), isolated.childProxy(), isolated.childSocks(), agentJar);
+                trustDir = trustCa(pb.environment());
                 isolated.prepare(pb, sandbox, command);
                 ChildSignals signals = ChildSignals.installForDetachedChild();
                 Process process = start(pb);
                 signals.forwardTo(isolated.awaitLauncher(process));
                 return process.waitFor();
+            } finally {
+                trustDir.ifPresent(RunCommand::deleteTree);
             }
         } catch (IsolationUnavailableException e) {
             throw new RoutingRefusedException(e.getMessage()); // never unisolated: exit 78

@@ -30,6 +30,11 @@ public final class ChildEnvironment {
      * javaagent of a child JVM takes instead of reading the runtime config again.
      */
     public static final String ENV_ENABLED = "EGRESSGUARD_PROXY_ENABLED";
+    /** Variables that replace a TLS client's roots: set to the system roots plus the proxy's CA ({@code run --ca}). */
+    public static final List<String> CA_BUNDLE_VARIABLES = List.of("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO",
+            "PIP_CERT", "npm_config_cafile");
+    /** Node adds this file's certificates to its own roots: set to the CA alone. */
+    public static final String ENV_NODE_EXTRA_CA_CERTS = "NODE_EXTRA_CA_CERTS";
 
     private ChildEnvironment() {}
 
@@ -41,6 +46,19 @@ public final class ChildEnvironment {
         if (settings.enabled()) {
             apply(env, settings.proxy(), Optional.empty(), agentJar);
         }
+    }
+
+    /**
+     * Points {@code env}'s TLS clients at the proxy's interception CA as well as the system roots
+     * (docs/tls.md): the bundle for the variables that replace roots, the CA alone for Node's
+     * {@code NODE_EXTRA_CA_CERTS} and for child JVMs ({@link JvmTrust#ENV_CA_FILE}, read by the agent).
+     */
+    public static void applyCa(Map<String, String> env, CaBundles.Written files) {
+        for (String v : CA_BUNDLE_VARIABLES) {
+            env.put(v, files.bundle().toString());
+        }
+        env.put(ENV_NODE_EXTRA_CA_CERTS, files.ca().toString());
+        env.put(JvmTrust.ENV_CA_FILE, files.ca().toString());
     }
 
     /**

@@ -108,6 +108,20 @@ public final class RoutingConfig {
     }
 
     /**
+     * {@code proxy.caFile} from the runtime config: the proxy's interception CA, which children are
+     * made to trust (docs/tls.md); empty when it is not set.
+     *
+     * @throws ProxyRoutingException when the config is unreadable
+     */
+    public static Optional<Path> caFile(Optional<Path> configFile, Map<String, String> env, Path home) {
+        try {
+            return RuntimeConfigFile.load(RuntimeConfigFile.locate(configFile, env, home)).caFile();
+        } catch (RuntimeConfigException e) {
+            throw new ProxyRoutingException("proxy: " + e.getMessage());
+        }
+    }
+
+    /**
      * A SOCKS proxy URL given by {@code source} (a config key, a command-line option).
      *
      * @throws ProxyRoutingException when it is not a {@code socks5h://host:port} URL; the message never shows credentials

@@ -24,7 +24,7 @@ import org.yaml.snakeyaml.representer.Representer;
 
 /**
  * The runtime config file that holds the spec's {@code proxy:} block ({@code proxy.enabled},
- * {@code proxy.proxyUrl}, and egressguard's {@code proxy.socksUrl}) among whatever else the runtime
+ * {@code proxy.proxyUrl}, and egressguard's {@code proxy.socksUrl} and {@code proxy.caFile}) among whatever else the runtime
  * keeps there. Other keys are kept as they
  * are (comments are not). Immutable: {@link #with} and {@link #without} return the changed file,
  * {@link #save} writes it atomically, readable by its owner only (it may hold proxy credentials).
@@ -36,6 +36,8 @@ public final class RuntimeConfigFile {
     public static final int MAX_FILE_BYTES = 1 << 20;
     /** egressguard's addition: the proxy's SOCKS5 listener, handed to children as {@code ALL_PROXY}. */
     public static final String SOCKS_URL = "proxy.socksUrl";
+    /** egressguard's addition: the proxy's interception CA (PEM), which {@code run} makes children trust (docs/tls.md). */
+    public static final String CA_FILE = "proxy.caFile";
     /** The expectation in every message about {@code proxy.socksUrl}. */
     public static final String SOCKS_EXPECTED = "expected: a socks5h:// URL with host and port, e.g. socks5h://127.0.0.1:1080";
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
@@ -141,6 +143,12 @@ public final class RuntimeConfigFile {
         return get(SOCKS_URL).map(Object::toString).filter(s -> !s.isBlank());
     }
 
+    /** {@code proxy.caFile} as a path, if present and not blank. */
+    public Optional<Path> caFile() {
+        checkProxyShape();
+        return get(CA_FILE).map(Object::toString).filter(s -> !s.isBlank()).map(s -> Path.of(s.strip()));
+    }
+
     /**
      * A {@code proxy} that is not a mapping, or a literal {@code proxy.enabled} key, would otherwise
      * read as "not enabled" and let a process run unrouted without a word: both are errors.
@@ -150,7 +158,7 @@ public final class RuntimeConfigFile {
         if (proxy != null && !(proxy instanceof Map)) {
             throw new RuntimeConfigException(path + ": proxy: \"" + proxy + "\" (expected: a mapping with enabled and proxyUrl)");
         }
-        for (String literal : new String[] {PROXY_ENABLED, PROXY_URL, SOCKS_URL}) {
+        for (String literal : new String[] {PROXY_ENABLED, PROXY_URL, SOCKS_URL, CA_FILE}) {
             if (root.containsKey(literal)) {
                 throw new RuntimeConfigException(path + ": \"" + literal + "\" is a key of its own here (expected: proxy:\n  "
                         + literal.substring(6) + ": ..., nested under proxy)");
@@ -182,6 +190,14 @@ public final class RuntimeConfigFile {
                 throw new RuntimeConfigException(key + ": \"" + UrlCredentials.redact(text) + "\" (" + SOCKS_EXPECTED + ")");
             }
             parsed = text;
+        } else if (key.equals(CA_FILE)) {
+            Path file = Path.of(value.strip()).toAbsolutePath().normalize();
+            try {
+                CaBundles.read(file);
+            } catch (ProxyRoutingException e) {
+                throw new RuntimeConfigException(key + ": " + e.getMessage().substring("proxy: ".length()));
+            }
+            parsed = file.toString();
         }
         Map<String, Object> copy = deepCopy(root);
         String[] parts = key.split("\\.");
