@@ -39,4 +39,22 @@ class RunCommandTest {
         assertThat(r.err()).contains("proxy: --socks: \"socks5://redacted@127.0.0.1:1080\" (expected: a socks5h:// URL").doesNotContain("secret");
         assertThat(Files.exists(marker)).isFalse();
     }
+
+    @Test
+    void aCaThatIsNotACaOrCannotReachTheChildRefusesTheRun() throws Exception {
+        Path config = Files.writeString(dir.resolve("config.yaml"), "proxy:\n  enabled: true\n  proxyUrl: http://127.0.0.1:3128\n");
+        Path marker = dir.resolve("started");
+        Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate");
+        CommandRun bad = CommandRun.of("run", "--config", config.toString(), "--no-java-agent", "--ca", notPem.toString(), "--", "touch", marker.toString());
+        assertThat(bad.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(bad.err()).contains("--ca: the CA file " + notPem + " holds no CA certificate");
+        CommandRun container = CommandRun.of("run", "--config", config.toString(), "--container", "box", "--ca", notPem.toString(), "--", "true");
+        assertThat(container.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(container.err()).contains("--ca does not reach into a container");
+        Files.writeString(config, "proxy:\n  enabled: true\n  proxyUrl: http://127.0.0.1:3128\n  caFile: " + dir.resolve("missing.pem") + "\n");
+        CommandRun missing = CommandRun.of("run", "--config", config.toString(), "--no-java-agent", "--", "touch", marker.toString());
+        assertThat(missing.exit()).as("proxy.caFile that cannot be read fails closed").isEqualTo(ExitCodes.ROUTING_REFUSED);
+        assertThat(missing.err()).contains("cannot be read");
+        assertThat(Files.exists(marker)).isFalse();
+    }
 }
