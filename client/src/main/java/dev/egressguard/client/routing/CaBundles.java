@@ -1,6 +1,7 @@
 package dev.egressguard.client.routing;
 
 import dev.egressguard.core.io.BoundedReads;
+import dev.egressguard.core.io.Pems;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.TrustManager;
@@ -71,7 +71,7 @@ public final class CaBundles {
             } catch (UnsupportedOperationException notPosix) {
                 // keep the platform default
             }
-            String caPem = pem(ca);
+            String caPem = Pems.certificates(ca);
             Path caFile = Files.writeString(dir.resolve("ca.pem"), caPem, StandardCharsets.US_ASCII);
             String roots = systemRoots(env);
             Path bundle = Files.writeString(dir.resolve("bundle.pem"), roots + (roots.endsWith("\n") ? "" : "\n") + caPem, StandardCharsets.US_ASCII);
@@ -99,7 +99,7 @@ public final class CaBundles {
                 // the next one
             }
         }
-        return pem(jdkRoots());
+        return Pems.certificates(jdkRoots());
     }
 
     /** The JDK's default trusted roots (its cacerts, or {@code javax.net.ssl.trustStore} when set). */
@@ -131,16 +131,4 @@ public final class CaBundles {
         return out;
     }
 
-    static String pem(List<X509Certificate> certs) {
-        StringBuilder sb = new StringBuilder();
-        for (X509Certificate c : certs) {
-            try {
-                sb.append("-----BEGIN CERTIFICATE-----\n").append(Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(c.getEncoded()))
-                        .append("\n-----END CERTIFICATE-----\n");
-            } catch (java.security.cert.CertificateEncodingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return sb.toString();
-    }
 }

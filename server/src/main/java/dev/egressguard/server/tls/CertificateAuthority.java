@@ -1,5 +1,6 @@
 package dev.egressguard.server.tls;
 
+import dev.egressguard.core.io.Pems;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.ByteArrayInputStream;
@@ -11,13 +12,11 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
@@ -222,11 +221,6 @@ public final class CertificateAuthority {
 
     /** The certificate in PEM, as served at {@code /ca.pem} and written to {@code tls.caCertOut}. */
     public String pem() {
-        try {
-            return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(certificate.getEncoded())
-                    + "\n-----END CERTIFICATE-----\n";
-        } catch (CertificateEncodingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Pems.certificates(List.of(certificate));
     }
 }

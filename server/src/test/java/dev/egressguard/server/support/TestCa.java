@@ -107,9 +107,8 @@ public final class TestCa {
         return file;
     }
 
-    public static String pem(X509Certificate cert) throws Exception {
-        return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(cert.getEncoded())
-                + "\n-----END CERTIFICATE-----\n";
+    public static String pem(X509Certificate cert) {
+        return dev.egressguard.core.io.Pems.certificates(java.util.List.of(cert));
     }
 
     private static KeyPair ecPair() throws Exception {

@@ -132,8 +132,8 @@ class CertificatesTest {
         return out;
     }
 
-    private static String pem(X509Certificate c) throws Exception {
-        return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder().encodeToString(c.getEncoded()) + "\n-----END CERTIFICATE-----\n";
+    private static String pem(X509Certificate c) {
+        return dev.egressguard.core.io.Pems.certificates(List.of(c));
     }
 
     private static byte[] pkcs8(KeyPair pair) {
