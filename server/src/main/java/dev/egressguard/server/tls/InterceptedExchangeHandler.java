@@ -4,18 +4,13 @@ import dev.egressguard.core.policy.Decision;
 import dev.egressguard.core.policy.Reason;
 import dev.egressguard.core.tls.InterceptCheck;
 import dev.egressguard.core.tls.InterceptEntry;
-import dev.egressguard.server.approval.ApprovalRequest;
-import dev.egressguard.server.approval.ApprovalResult;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -24,7 +19,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -35,14 +29,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The requests inside an intercepted tunnel, one at a time, after the client's TLS handshake with
- * the minted certificate. Each: exactly one {@code Host} naming the CONNECT authority (421 and
- * nothing dialled otherwise), the path read once, {@code TRACE} refused, the host's rules and the
- * approver when a rule asks ({@link InterceptCheck}); then the client's credential headers out and
- * the configured credential in, and the request goes over verified TLS to the addresses the
- * CONNECT's decision vetted — only once that handshake succeeded, so a bad certificate is a 502
- * with no request byte sent. One decision and one close event per request (mode
- * {@code intercept}); never a header value, a query or a body in them.
+ * The requests inside an intercepted tunnel, one at a time, after the client's TLS handshake: one
+ * {@code Host} naming the CONNECT authority (421, nothing dialled), then {@link InterceptCheck} and
+ * {@link RuleApprovals}; the credentials swapped; the request to the {@link OriginConnection} once
+ * its TLS is verified (a bad certificate: 502, no request byte sent). One decision and one close
+ * event per request (mode {@code intercept}); never a header value, a query or a body in them.
  */
 final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(InterceptedExchangeHandler.class);
@@ -54,12 +45,10 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
 
     private final TunnelServices services;
     private final InterceptEntry entry;
-    private final UpstreamTls upstreamTls;
     private final List<String> stripped;
     private ChannelHandlerContext ctx;
     private State state = State.HANDSHAKING;
-    private Channel upstream;
-    private boolean upstreamReusable;
+    private final OriginConnection origin;
     private TunnelServices.InnerExchange inner;
     private String accept;
     private HttpRequest pendingHead;
@@ -78,8 +67,8 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
     InterceptedExchangeHandler(TunnelServices services, InterceptEntry entry, UpstreamTls upstreamTls, List<String> stripped) {
         this.services = services;
         this.entry = entry;
-        this.upstreamTls = upstreamTls;
         this.stripped = stripped;
+        this.origin = new OriginConnection(services, upstreamTls);
     }
 
     @Override
@@ -110,15 +99,15 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
         } else {
             ReferenceCountUtil.release(msg);
             if (inner != null) {
-                close("too many pipelined requests");
+                close("http_request_error"); // too many pipelined requests
             }
         }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (state == State.FORWARDING && upstream != null) {
-            upstream.flush();
+        if (state == State.FORWARDING && origin.channel() != null) {
+            origin.channel().flush();
         }
         ctx.fireChannelReadComplete();
     }
@@ -134,8 +123,7 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
         keepAlive = HttpUtil.isKeepAlive(head);
         closeAfter = head.headers().contains(HttpHeaderNames.UPGRADE); // never passed on; the decoder holds what follows it
         status = 0;
-        bytesUp = 0;
-        bytesDown = 0;
+        bytesUp = bytesDown = 0;
         interim = false;
         if (head.decoderResult().isFailure()) {
             refuse(Decision.deny(Reason.REQUEST_INVALID, "request:malformed"));
@@ -149,25 +137,11 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
         if (v.path() != null) {
             inner.path(v.path());
         }
-        if (v.asking() == null) {
-            decided(v.decision(), head);
-            return;
-        }
-        if (services.approvals() == null) { // a policy that asks always names an approver; fail closed all the same
-            decided(Decision.deny(Reason.APPROVAL_ERROR, v.asking().id()), head);
-            return;
-        }
         TunnelServices.InnerExchange asking = inner;
-        ApprovalRequest request = new ApprovalRequest(services.identity(), services.host(), services.port(), "intercept",
-                v.asking().id(), head.method().name());
-        services.approvals().ask(request, ctx.executor()).addListener((Future<ApprovalResult> f) -> {
-            if (inner != asking || state != State.CHECKING) {
-                return; // the connection closed meanwhile
+        RuleApprovals.decide(services, v, head.method().name(), inner, ctx.executor()).addListener((Future<Decision> f) -> {
+            if (inner == asking && state == State.CHECKING) { // else the connection closed meanwhile
+                decided(f.getNow(), head);
             }
-            ApprovalResult r = f.getNow();
-            inner.approval(r.auditText());
-            Decision d = r.isAllowed() ? v.decision() : r.denial(v.asking().id()).orElseThrow();
-            decided(r.message().filter(m -> !r.isAllowed()).map(d::withMessage).orElse(d), head);
         });
     }
 
@@ -177,57 +151,20 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
             answer(services.refusal(decision, accept));
             return;
         }
-        HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), head.uri(), head.headers().copy());
-        services.stripHopByHop(out.headers());
-        InterceptedRequests.replaceCredentials(out.headers(), stripped, entry.credential());
-        pendingHead = out;
-        if (upstream != null && upstream.isActive() && upstreamReusable) {
+        pendingHead = InterceptedRequests.forOrigin(head, services, stripped, entry.credential());
+        if (origin.isReady()) {
             send();
             return;
         }
-        closeUpstream();
         state = State.CONNECTING;
         TunnelServices.InnerExchange connecting = inner;
-        services.dial(ctx.channel().eventLoop(), () -> new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(TlsHandlerNames.UPSTREAM_TLS, upstreamTls.newHandler(ch.alloc(), services.host(), services.port()));
-                ch.pipeline().addLast(TlsHandlerNames.UPSTREAM_CODEC, new HttpClientCodec(4096, 64 * 1024, 8192));
-                ch.pipeline().addLast(TlsHandlerNames.UPSTREAM_RESPONSE, new OriginResponseHandler(InterceptedExchangeHandler.this));
-            }
-        }).addListener((Future<Channel> f) -> {
-            if (inner != connecting || state != State.CONNECTING) {
-                if (f.isSuccess()) {
-                    f.getNow().close();
-                }
-                return;
-            }
-            if (!f.isSuccess()) {
-                answer(services.connectFailure(f.cause()));
-                return;
-            }
-            upstream = f.getNow();
-            upstreamReusable = true;
-            upstream.config().setAutoRead(true); // the handshake reads; the response is read as it comes
-            upstream.pipeline().get(SslHandler.class).handshakeFuture().addListener(hs -> {
-                if (inner != connecting || state != State.CONNECTING) {
-                    return;
-                }
-                if (!hs.isSuccess()) {
-                    closeUpstream();
-                    boolean certificate = InterceptedRequests.isCertificateProblem(hs.cause());
-                    answer(services.tlsFailure(certificate, certificate
-                            ? "the certificate of " + services.host() + " did not verify" : "TLS with " + services.host() + " failed")); // no request byte was sent
-                    return;
-                }
-                send();
-            });
-        });
+        origin.open(ctx.channel().eventLoop(), this, () -> inner == connecting && state == State.CONNECTING, this::send, this::answer);
     }
 
     /** The upstream is ready: the head and what of the body has arrived go out, and the rest as it comes. */
     private void send() {
         state = State.FORWARDING;
+        Channel upstream = origin.channel();
         upstream.write(pendingHead).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         pendingHead = null;
         while (!pendingBody.isEmpty()) {
@@ -247,7 +184,7 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
         if (part.decoderResult().isFailure()) {
             part.release();
             if (state == State.FORWARDING && status != 0) {
-                close("a broken request body");
+                close("http_request_error"); // a broken request body
             } else {
                 refuse(Decision.deny(Reason.REQUEST_INVALID, "request:malformed-body"));
             }
@@ -256,6 +193,7 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
         bytesUp += part.content().readableBytes();
         boolean last = part instanceof LastHttpContent;
         requestEnded = last;
+        Channel upstream = origin.channel();
         if (state == State.FORWARDING && upstream != null) {
             upstream.write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             sentLast |= last;
@@ -271,22 +209,23 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
     // ---- the origin's side reports ----------------------------------------------------------------
 
     boolean isResponding(Channel ch) {
-        return ch == upstream && state == State.FORWARDING;
+        return origin.holds(ch) && state == State.FORWARDING;
     }
 
     void responseHead(HttpResponse r) {
         status = r.status().code();
         if (status == 101) {
-            close("the origin switched protocols (Upgrade is never passed on)");
+            close("http_protocol_error"); // a 101: Upgrade is never passed on
             return;
         }
         interim = status >= 100 && status < 200;
         DefaultHttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), r.headers().copy());
         services.stripHopByHop(out.headers());
-        boolean framed = HttpUtil.isContentLengthSet(r) || HttpUtil.isTransferEncodingChunked(r) || interim || status == 204 || status == 304
-                || isHead;
+        boolean framed = InterceptedRequests.isFramed(r, isHead);
         if (!interim) {
-            upstreamReusable &= framed && HttpUtil.isKeepAlive(r);
+            if (!framed || !HttpUtil.isKeepAlive(r)) {
+                origin.notReusable();
+            }
             closeAfter |= !framed || !keepAlive || services.isDraining();
             if (closeAfter) {
                 out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -304,14 +243,10 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
         bytesDown += c.content().readableBytes();
         boolean last = c instanceof LastHttpContent;
         ctx.write(c).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-        if (!last) {
-            return;
+        if (last && !interim) {
+            responseEnded();
         }
-        if (interim) {
-            interim = false;
-            return;
-        }
-        responseEnded();
+        interim &= !last; // an interim response ends with its own last content
     }
 
     void flushClient() {
@@ -325,22 +260,22 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     void upstreamClosed(Channel ch) {
-        if (ch != upstream) {
+        if (!origin.holds(ch)) {
             return;
         }
-        upstream = null;
+        origin.forget();
         if (state == State.FORWARDING && status == 0) {
             answer(services.responseFailure("the origin closed the connection before responding"));
         } else if (state == State.FORWARDING) {
-            close("the origin closed the connection mid-response"); // the client sees the response end short
+            close("http_response_incomplete"); // the client sees the response end short
         }
     }
 
     private void responseEnded() {
         inner.closed(status, null, bytesUp, bytesDown);
         inner = null;
-        if (!upstreamReusable || !requestEnded) {
-            closeUpstream();
+        if (!requestEnded || !origin.isReady()) {
+            origin.close();
         }
         if (closeAfter || !requestEnded || services.isDraining()) {
             state = State.CLOSED;
@@ -360,9 +295,6 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
     // ---- endings ----------------------------------------------------------------------------------
 
     private void refuse(Decision decision) {
-        if (!decision.isDenied()) {
-            throw new IllegalArgumentException("not a refusal: " + decision);
-        }
         inner.decided(decision);
         answer(services.refusal(decision, accept));
     }
@@ -371,7 +303,7 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
     private void answer(TunnelServices.Answer a) {
         state = State.ANSWERED;
         status = a.response().status().code();
-        closeUpstream();
+        origin.close();
         releasePending();
         TunnelServices.InnerExchange answered = inner;
         inner = null;
@@ -391,23 +323,16 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void close(String why) {
-        log.debug("intercepted tunnel to {}:{} closed: {}", services.host(), services.port(), why);
+    /** Closes the tunnel; the request in flight, if any, ends with {@code error}. */
+    private void close(String error) {
+        log.debug("intercepted tunnel to {}:{} closed: {}", services.host(), services.port(), error);
         if (inner != null) {
-            inner.closed(status, "http_protocol_error", bytesUp, bytesDown);
+            inner.closed(status, error, bytesUp, bytesDown);
             inner = null;
         }
         state = State.CLOSED;
-        closeUpstream();
+        origin.close();
         ctx.close();
-    }
-
-    private void closeUpstream() {
-        Channel ch = upstream;
-        upstream = null;
-        if (ch != null) {
-            ch.close();
-        }
     }
 
     private void releasePending() {
@@ -426,13 +351,7 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
                 state = State.IDLE;
             } else if (state == State.HANDSHAKING) {
                 state = State.CLOSED;
-                Reason reason = InterceptedRequests.clientHandshakeFailure(hs.cause());
-                log.debug("client handshake for {}:{} failed: {}", services.host(), services.port(), hs.cause().toString());
-                if (reason == Reason.TLS_CLIENT_REJECTED_CERTIFICATE) {
-                    log.warn("a client rejected the interception certificate for {}:{} ({}); if it cannot trust the proxy's CA"
-                            + " or pins certificates, add the host to tls.passthrough (docs/tls.md)", services.host(), services.port(), reason.code());
-                }
-                services.tlsRefused(Decision.deny(reason, "tls:client-handshake"));
+                services.tlsRefused(InterceptedRequests.clientHandshakeRefusal(services, hs.cause()));
                 ctx.close();
             }
             return;
@@ -444,11 +363,7 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (evt instanceof IdleStateEvent) {
-            if (inner != null) {
-                inner.closed(status, "idle_timeout", bytesUp, bytesDown);
-                inner = null;
-            }
-            close("idle");
+            close("idle_timeout");
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -456,8 +371,8 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (upstream != null && state == State.FORWARDING) {
-            upstream.config().setAutoRead(ctx.channel().isWritable());
+        if (origin.channel() != null && state == State.FORWARDING) {
+            origin.channel().config().setAutoRead(ctx.channel().isWritable());
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -469,7 +384,7 @@ final class InterceptedExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         inner = null;
         state = State.CLOSED;
-        closeUpstream();
+        origin.close();
         releasePending();
         ctx.fireChannelInactive();
     }

@@ -2,11 +2,16 @@ package dev.egressguard.server.tls;
 
 import dev.egressguard.core.net.HostPort;
 import dev.egressguard.core.net.Hostnames;
+import dev.egressguard.core.policy.Decision;
 import dev.egressguard.core.policy.Reason;
 import dev.egressguard.core.tls.Credential;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.util.ArrayList;
@@ -14,6 +19,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the intercepted exchange checks and rewrites on a request, and how it reads a failed
@@ -21,6 +28,7 @@ import java.util.Optional;
  * credential headers out and the configured credential in, and the causes of TLS failures.
  */
 final class InterceptedRequests {
+    private static final Logger log = LoggerFactory.getLogger(InterceptedRequests.class);
     private static final int HTTPS_PORT = 443;
 
     private InterceptedRequests() {}
@@ -56,6 +64,20 @@ final class InterceptedRequests {
         credential.ifPresent(c -> headers.set(c.header(), c.value()));
     }
 
+    /** The request as it goes to the origin: HTTP/1.1, hop-by-hop headers gone, the client's credentials out and the configured one in. */
+    static HttpRequest forOrigin(HttpRequest head, TunnelServices services, List<String> stripped, Optional<Credential> credential) {
+        HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), head.uri(), head.headers().copy());
+        services.stripHopByHop(out.headers());
+        replaceCredentials(out.headers(), stripped, credential);
+        return out;
+    }
+
+    /** True when a response's end is known without the connection closing: a length, chunks, or no body at all. */
+    static boolean isFramed(HttpResponse r, boolean toHead) {
+        int status = r.status().code();
+        return HttpUtil.isContentLengthSet(r) || HttpUtil.isTransferEncodingChunked(r) || status < 200 || status == 204 || status == 304 || toHead;
+    }
+
     /** True when an upstream handshake failed on the certificate (untrusted, expired, another name), not the protocol. */
     static boolean isCertificateProblem(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -68,6 +90,17 @@ final class InterceptedRequests {
             }
         }
         return false;
+    }
+
+    /** The refusal a failed client handshake is audited as; a rejected certificate is logged once with the passthrough hint. */
+    static Decision clientHandshakeRefusal(TunnelServices services, Throwable cause) {
+        Reason reason = clientHandshakeFailure(cause);
+        log.debug("client handshake for {}:{} failed: {}", services.host(), services.port(), cause.toString());
+        if (reason == Reason.TLS_CLIENT_REJECTED_CERTIFICATE) {
+            log.warn("a client rejected the interception certificate for {}:{} ({}); if it cannot trust the proxy's CA"
+                    + " or pins certificates, add the host to tls.passthrough (docs/tls.md)", services.host(), services.port(), reason.code());
+        }
+        return Decision.deny(reason, "tls:client-handshake");
     }
 
     /**
