@@ -10,6 +10,7 @@ import dev.egressguard.core.policy.DestinationPolicy;
 import dev.egressguard.core.policy.HostCheck;
 import dev.egressguard.core.policy.Policy;
 import dev.egressguard.core.policy.DestinationRules;
+import dev.egressguard.core.policy.EnforcementMode;
 import dev.egressguard.core.policy.Reason;
 import dev.egressguard.core.tls.InterceptCheck;
 import dev.egressguard.core.tls.InterceptEntry;
@@ -93,6 +94,7 @@ final class TargetCheck {
         String host;
         int port;
         String urlPath = null;
+        boolean cleartext = false;
         if (looksLikeUrl(text)) {
             TargetUrl.Result parsed = TargetUrl.parse(text);
             if (parsed.url().isEmpty()) {
@@ -103,6 +105,7 @@ final class TargetCheck {
             host = parsed.url().get().host();
             port = parsed.url().get().port();
             urlPath = parsed.url().get().pathAndQuery();
+            cleartext = parsed.url().get().scheme().equals("http") || parsed.url().get().scheme().equals("ws"); // forwarded, not a CONNECT
         } else {
             Optional<HostPort> hp = HostPort.tryParseLenient(text);
             if (hp.isEmpty()) {
@@ -118,9 +121,14 @@ final class TargetCheck {
             hostCheck = ((HostCheck.Ask) hostCheck).then(); // what an approval leads to
         }
         Result r = decide(input, host, port, hostCheck);
-        TunnelMode tunnel = r.host() == null ? TunnelMode.PLAIN
+        TunnelMode tunnel = r.host() == null || !r.decision().permitsTraffic() ? TunnelMode.PLAIN
                 : tunnels.modeFor(destinations.rulesFor(identity).map(DestinationRules::identity), r.host(), port);
         Inside inside = null;
+        if (tunnel instanceof TunnelMode.Intercept && cleartext) { // the proxy refuses it, as it refuses any request an intercepted host's rules cannot see
+            Decision refused = Decision.deny(Reason.TLS_CLEARTEXT_REFUSED, ((TunnelMode.Intercept) tunnel).entry().id());
+            refused = policy.mode() == EnforcementMode.REPORT ? refused.reportedOnly() : refused;
+            return new Result(r.input(), r.host(), r.port(), refused, r.addresses(), asking, TunnelMode.PLAIN, null);
+        }
         if (tunnel instanceof TunnelMode.Intercept) {
             InterceptEntry entry = ((TunnelMode.Intercept) tunnel).entry();
             String target = path != null ? path : urlPath != null ? urlPath : "/";

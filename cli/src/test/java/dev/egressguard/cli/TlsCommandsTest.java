@@ -71,6 +71,9 @@ class TlsCommandsTest {
         CommandRun allowed = CommandRun.of("check", "--no-resolve", "--policy", policy.toString(), "https://api.github.com/repos/my-org/tools?x=1");
         assertThat(allowed.exit()).isZero();
         assertThat(allowed.out()).contains("intercepted by tls.intercept[0]: GET /repos/my-org/tools  allow  http.rule_allowed  rule=tls.intercept[0].rules[0]");
+        CommandRun cleartext = CommandRun.of("check", "--no-resolve", "--policy", policy.toString(), "http://api.github.com/repos/my-org/tools");
+        assertThat(cleartext.exit()).isEqualTo(1);
+        assertThat(cleartext.out()).contains("deny  tls.cleartext_refused  rule=tls.intercept[0]");
         CommandRun passthrough = CommandRun.of("check", "--no-resolve", "--policy", policy.toString(), "app.pinned.example:443");
         assertThat(passthrough.out()).contains("tls: not intercepted (tls.passthrough[0]:*.pinned.example); relayed after the SNI check");
         JsonNode json = new ObjectMapper().readTree(CommandRun.of("check", "--json", "--no-resolve", "--policy", policy.toString(),
