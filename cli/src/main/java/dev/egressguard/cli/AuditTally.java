@@ -55,6 +55,7 @@ final class AuditTally {
     /** The fields of one event this reads; the rest are skipped. */
     private static final class Event {
         String event;
+        String mode;
         String identity;
         String host;
         int port;
@@ -80,6 +81,9 @@ final class AuditTally {
                     case "identity":
                         e.identity = text ? p.getText() : null;
                         break;
+                    case "mode":
+                        e.mode = text ? p.getText() : null;
+                        break;
                     case "host":
                         e.host = text ? p.getText() : null;
                         break;
@@ -102,8 +106,8 @@ final class AuditTally {
         } catch (IOException | RuntimeException ex) {
             return false;
         }
-        if ("decision".equals(e.event)) {
-            decision(e);
+        if ("decision".equals(e.event) && !"intercept".equals(e.mode) && !"tls".equals(e.mode)) {
+            decision(e); // requests inside an intercepted tunnel (docs/tls.md) are its CONNECT's destination, counted once
         }
         return true;
     }
