@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -28,8 +29,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An event loop only queues the event: one writer thread formats the JSON (one
  * {@link JsonGenerators} generator per batch) and hands logback everything queued at once as one
- * write, so a burst costs one system call, not one per line; a line is on disk within a few
- * milliseconds. The queue is bounded; {@link #hasCapacity()} turns false before it is full, and the
+ * write, so a burst costs one system call, not one per line; a line is on disk within about a
+ * millisecond. An idle writer sleeps until an event arrives (no timed wake-ups), and only the first
+ * event after an idle spell wakes it; under load it writes at most once per
+ * {@link #BATCH_WINDOW_NANOS}, so event loops wake no thread. Gzip of a rolled file runs on
+ * logback's own executor, never on this thread or an event loop. The queue is bounded; {@link #hasCapacity()} turns false before it is full, and the
  * proxy then refuses new requests (fail closed) rather than block an event loop or let traffic
  * pass unaudited.
  */
@@ -40,12 +44,15 @@ public final class LogbackAuditSink implements AuditSink, AutoCloseable {
     /** Room kept for the close events of requests already decided. */
     private static final int RESERVE = 4_096;
     private static final int MAX_BATCH = 4_096;
-    private static final long WRITE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** After a write, how long more events gather before the next (no thread is woken meanwhile). */
+    private static final long BATCH_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final ch.qos.logback.classic.Logger logger;
     private final BlockingQueue<AuditEvent> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
+    /** The writer found the queue empty and parks until {@link #emit} or {@link #close} unparks it. */
+    private final AtomicBoolean idle = new AtomicBoolean();
     private volatile boolean closing;
 
     private LogbackAuditSink(ch.qos.logback.classic.Logger logger) {
@@ -95,7 +102,11 @@ public final class LogbackAuditSink implements AuditSink, AutoCloseable {
     /** Queues the event; never blocks. An event that finds the queue full is counted in {@link #dropped()}. */
     @Override
     public void emit(AuditEvent event) {
-        if (!queue.offer(event)) {
+        if (queue.offer(event)) {
+            if (idle.get() && idle.compareAndSet(true, false)) {
+                LockSupport.unpark(writer);
+            }
+        } else {
             if (dropped.getAndIncrement() % 10_000 == 0) {
                 log.error("audit queue full: {} event(s) dropped so far", dropped.get());
             }
@@ -113,9 +124,9 @@ public final class LogbackAuditSink implements AuditSink, AutoCloseable {
     }
 
     /**
-     * Drains the queue every {@link #WRITE_INTERVAL_NANOS} at the most. The writer never waits on
-     * the queue itself, so queueing an event wakes no thread: under load one write carries
-     * hundreds of lines, and an event loop pays for none of it.
+     * Writes what is queued, then lets {@link #BATCH_WINDOW_NANOS} of events gather (under load one
+     * write carries hundreds of lines); on an empty queue it marks itself idle and parks with no
+     * timeout, so an idle proxy has no audit wake-ups.
      */
     private void writeLoop() {
         List<AuditEvent> batch = new ArrayList<>(MAX_BATCH);
@@ -128,7 +139,11 @@ public final class LogbackAuditSink implements AuditSink, AutoCloseable {
                     if (stopping) {
                         return;
                     }
-                    LockSupport.parkNanos(this, WRITE_INTERVAL_NANOS);
+                    idle.set(true);
+                    if (queue.isEmpty() && !closing) { // an event queued before the flag was seen wakes nobody: look again
+                        LockSupport.park(this);
+                    }
+                    idle.set(false);
                     continue;
                 }
                 try (JsonGenerator g = JsonGenerators.create(new StringBuilderWriter(text))) {
@@ -147,6 +162,9 @@ public final class LogbackAuditSink implements AuditSink, AutoCloseable {
                 } else {
                     text.setLength(0);
                 }
+            }
+            if (!closing) {
+                LockSupport.parkNanos(this, BATCH_WINDOW_NANOS);
             }
         }
     }
