@@ -11,6 +11,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -94,7 +95,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
                 body.add(part);
             }
         } else if (state.isInFlight()) {
-            pipelined.add(msg); // the next request arrived early: it waits for this exchange to end
+            pipelined.add(msg); // the next request arrived early: it waits for this exchange to end,
+            ctx.channel().config().setAutoRead(false); // and nothing more is read meanwhile
         } else {
             ReferenceCountUtil.release(msg);
         }
@@ -109,8 +111,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
     }
 
     private void begin(HttpRequest head) {
-        headTimer.cancel();
-        ctx.channel().config().setAutoRead(false);
+        headTimer.pause();
+        if (!readsOnDuring(head)) {
+            ctx.channel().config().setAutoRead(false);
+        }
         String method = head.decoderResult().isSuccess() ? head.method().name() : null; // a refused head's method is the decoder's marker
         exchange = new Exchange(proxy, connectionId + "-" + (++sequence), clientText, method, upMark, downMark);
         body = new RequestBody(ctx.channel(), head instanceof LastHttpContent && head.decoderResult().isSuccess());
@@ -133,6 +137,18 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
             request = v.request();
             connect(v.dialable(), v.tunnel());
         });
+    }
+
+    /**
+     * A plain request without a body leaves reading on (no two {@code epoll_ctl} calls per
+     * request): all that can arrive during its exchange is a pipelined request, and the first one
+     * turns reading off ({@link #channelRead}). A body (held until the upstream is connected), a
+     * CONNECT or an upgrade (the decoder holds what follows) stops reads at once, as before.
+     */
+    private static boolean readsOnDuring(HttpRequest head) {
+        return head.decoderResult().isSuccess() && !HttpMethod.CONNECT.equals(head.method())
+                && !head.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && !head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+                && !head.headers().contains(HttpHeaderNames.UPGRADE);
     }
 
     // ---- the upstream ---------------------------------------------------------------------------

@@ -33,8 +33,7 @@ final class RequestBody {
     void add(HttpContent part) {
         boolean last = part instanceof LastHttpContent;
         if (last) {
-            ended = true;
-            client.config().setAutoRead(false); // the next request waits for this exchange to end
+            ended = true; // a request pipelined behind it waits (ExchangeHandler turns reading off when one arrives)
             TrailerFields.strip(((LastHttpContent) part).trailingHeaders());
         }
         if (dropping) {
