@@ -319,8 +319,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
     }
 
     /** The close event of a tunnel, recorded when both its sides have closed. */
+    /** The tunnel's close event; captures the counter, not this handler (which leaves with the tunnel's start). */
     private IntConsumer closesAs(Exchange tunnel) {
-        return code -> tunnel.closed(code, null, traffic.bytesRead(), traffic.bytesWritten());
+        TrafficCounter counter = traffic;
+        return code -> tunnel.closed(code, null, counter.bytesRead(), counter.bytesWritten());
     }
 
     private void endExchange() {
