@@ -139,12 +139,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
         });
     }
 
-    /**
-     * A plain request without a body leaves reading on (no two {@code epoll_ctl} calls per
-     * request): all that can arrive during its exchange is a pipelined request, and the first one
-     * turns reading off ({@link #channelRead}). A body (held until the upstream is connected), a
-     * CONNECT or an upgrade (the decoder holds what follows) stops reads at once, as before.
-     */
+    /** Bodyless plain requests leave reads on (no epoll_ctl per request) until a pipelined one arrives; bodies, CONNECT, upgrades stop them. */
     private static boolean readsOnDuring(HttpRequest head) {
         return head.decoderResult().isSuccess() && !HttpMethod.CONNECT.equals(head.method())
                 && !head.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && !head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
@@ -318,8 +313,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
         Channels.closeOnFlush(ctx.channel());
     }
 
-    /** The close event of a tunnel, recorded when both its sides have closed. */
-    /** The tunnel's close event; captures the counter, not this handler (which leaves with the tunnel's start). */
+    /** The close event of a tunnel, when both its sides have closed; holds the counter, not this handler. */
     private IntConsumer closesAs(Exchange tunnel) {
         TrafficCounter counter = traffic;
         return code -> tunnel.closed(code, null, counter.bytesRead(), counter.bytesWritten());
