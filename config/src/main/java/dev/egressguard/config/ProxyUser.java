@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * A user who may use the proxy with {@code Proxy-Authorization: Basic}. The policy file holds the
- * salted hash, or names a file or environment variable with the secret (hashed when loaded, so no
- * plain secret is kept).
+ * salted hash, or names a file or environment variable with the secret (hashed in the background once
+ * the proxy listens, then forgotten: see {@link PasswordHash#deferred}).
  *
  * @param source where the secret came from: {@code passwordHash}, {@code passwordFile FILE} or {@code passwordEnv NAME}
  */

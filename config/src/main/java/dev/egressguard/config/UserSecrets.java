@@ -9,8 +9,9 @@ import java.util.Optional;
 
 /**
  * The one step of loading that reads outside the document: each user's secret, from the hash as
- * written, a file ({@code passwordFile}) or an environment variable ({@code passwordEnv}), hashed
- * at once so that no plain secret is kept. A secret that cannot be read is a problem at its key.
+ * written, a file ({@code passwordFile}) or an environment variable ({@code passwordEnv}). A plain
+ * secret is {@link PasswordHash#deferred}: hashed once the proxy listens (not before, which would
+ * cost start-up a PBKDF2 per secret), then forgotten. A secret that cannot be read is a problem at its key.
  */
 final class UserSecrets {
     private UserSecrets() {}
@@ -40,7 +41,7 @@ final class UserSecrets {
                         r.problem(e.at(), e.path(), text, "a file holding a non-empty password");
                         return Optional.empty();
                     }
-                    return Optional.of(PasswordHash.tryParse(secret).orElseGet(() -> PasswordHash.of(secret.toCharArray())));
+                    return Optional.of(PasswordHash.tryParse(secret).orElseGet(() -> PasswordHash.deferred(secret.toCharArray())));
                 } catch (BoundedReads.TooLargeException ex) {
                     r.problem(e.at(), e.path(), text, "a file of at most " + PasswordHash.MAX_FILE_BYTES + " bytes holding the password");
                     return Optional.empty();
@@ -55,7 +56,7 @@ final class UserSecrets {
                     r.problem(e.at(), e.path(), text, "an environment variable that is set and holds the password");
                     return Optional.empty();
                 }
-                return Optional.of(PasswordHash.tryParse(secret).orElseGet(() -> PasswordHash.of(secret.toCharArray())));
+                return Optional.of(PasswordHash.tryParse(secret).orElseGet(() -> PasswordHash.deferred(secret.toCharArray())));
             }
         }
     }

@@ -36,7 +36,11 @@ final class ProxyAuthenticator {
     private static final long ACCEPTED_TTL_NANOS = TimeUnit.MINUTES.toNanos(10);
     private static final long REFUSED_TTL_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final int CACHE_SIZE = 4096;
-    private static final PasswordHash DECOY = PasswordHash.of("egressguard-decoy".toCharArray());
+
+    /** What an unknown name is checked against; made on the hashing thread at first use, not at start. */
+    private static final class Decoy {
+        static final PasswordHash HASH = PasswordHash.decoy();
+    }
 
     /** An outcome, valid only for the users list it was judged against (a reload brings a new list). */
     private record Cached(Outcome outcome, long expiresNanos, List<ProxyUser> users) {}
@@ -85,6 +89,21 @@ final class ProxyAuthenticator {
         return promise;
     }
 
+    /**
+     * Hashes the users' deferred plain secrets on the hashing thread, behind any check already
+     * queued. Until then a check still answers correctly, at the same cost (see {@link PasswordHash#deferred}).
+     */
+    void prepare(List<ProxyUser> users) {
+        if (users.stream().allMatch(u -> u.password().isPrepared())) {
+            return;
+        }
+        try {
+            hashing.execute(() -> users.forEach(u -> u.password().prepare()));
+        } catch (RejectedExecutionException busy) {
+            // shut down, or a full queue: each secret is still hashed at its first successful check
+        }
+    }
+
     /** Forgets every cached outcome (the users changed). */
     void forget() {
         synchronized (cache) {
@@ -118,7 +137,7 @@ final class ProxyAuthenticator {
                 return u.password().matches(password) ? new Outcome(u.name(), null) : new Outcome(null, Reason.CLIENT_AUTH_FAILED);
             }
         }
-        DECOY.matches(password); // an unknown name costs what a wrong password does
+        Decoy.HASH.matches(password); // an unknown name costs what a wrong password does
         return new Outcome(null, Reason.CLIENT_AUTH_FAILED);
     }
 

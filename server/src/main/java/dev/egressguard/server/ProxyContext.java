@@ -62,6 +62,7 @@ final class ProxyContext {
         ApprovalClient approvals = approvalsFor(next);
         Snapshot s = policy.updateAndGet(old -> new Snapshot(next, old.generation() + 1, approvals, tls));
         authenticator.forget();
+        authenticator.prepare(next.access().users());
         metrics.policyGeneration(s.generation());
         return s.generation();
     }

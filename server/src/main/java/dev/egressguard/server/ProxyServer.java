@@ -108,6 +108,7 @@ public final class ProxyServer implements AutoCloseable {
             if (adminListen.isPresent() && !policy.admin().off()) {
                 admin = AdminServer.start(boss, workers, transport.serverChannel(), socketAddress(adminListen.get()), view(context, listener));
             }
+            context.authenticator().prepare(policy.access().users()); // listening: now hash plain secrets, off the start path
             return new ProxyServer(boss, workers, resolver, listener, socks, context, clients, admin);
         } catch (InterruptedException | RuntimeException e) {
             if (listener != null) {
