@@ -76,7 +76,8 @@ public final class HostPort {
 
     /**
      * A host with an optional port: {@code host}, {@code host:port}, {@code [v6]},
-     * {@code [v6]:port}, or a bare IPv6 literal (several colons, no port).
+     * {@code [v6]:port}, or a bare IPv6 literal (several colons, no port; anything else with
+     * several colons is refused, so what this accepts prints back as the same text).
      */
     public static Optional<HostPort> tryParseLenient(String text) {
         Parts p = split(text, true);
@@ -99,7 +100,7 @@ public final class HostPort {
     /**
      * Splits {@code host[:port]} or {@code [host][:port]}; null when the shape is wrong (nothing
      * or junk after {@code ]}, an empty host). Unbracketed text with several colons is a bare IPv6
-     * literal when {@code bareIpv6} (the host, no port), otherwise wrong.
+     * literal when {@code bareIpv6} and it parses as one (the host, no port), otherwise wrong.
      */
     static Parts split(String text, boolean bareIpv6) {
         if (text == null || text.isEmpty()) {
@@ -122,7 +123,7 @@ public final class HostPort {
                 p = new Parts(text, false, null);
             } else if (first == text.lastIndexOf(':')) {
                 p = new Parts(text.substring(0, first), false, text.substring(first + 1));
-            } else if (bareIpv6) {
+            } else if (bareIpv6 && IpLiterals.tryParse(text).isPresent()) {
                 p = new Parts(text, false, null);
             } else {
                 return null;
