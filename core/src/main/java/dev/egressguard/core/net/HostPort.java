@@ -99,7 +99,7 @@ public final class HostPort {
 
     /**
      * Splits {@code host[:port]} or {@code [host][:port]}; null when the shape is wrong (nothing
-     * or junk after {@code ]}, an empty host). Unbracketed text with several colons is a bare IPv6
+     * or junk after {@code ]}, a {@code [} inside the brackets, an empty host). Unbracketed text with several colons is a bare IPv6
      * literal when {@code bareIpv6} and it parses as one (the host, no port), otherwise wrong.
      */
     static Parts split(String text, boolean bareIpv6) {
@@ -116,7 +116,11 @@ public final class HostPort {
             if (!rest.isEmpty() && rest.charAt(0) != ':') {
                 return null;
             }
-            p = new Parts(text.substring(1, close), true, rest.isEmpty() ? null : rest.substring(1));
+            String inside = text.substring(1, close);
+            if (inside.indexOf('[') >= 0) {
+                return null; // [[x] would print back as [x, which does not split again
+            }
+            p = new Parts(inside, true, rest.isEmpty() ? null : rest.substring(1));
         } else {
             int first = text.indexOf(':');
             if (first < 0) {
