@@ -55,7 +55,9 @@ class HostParsingFuzzTest {
     private static void roundTrips(IpAddress ip) {
         String printed = ip.toString();
         assertThat(IpLiterals.tryParse(printed)).as("%s printed as %s", ip, printed).contains(ip);
-        assertThat(IpLiterals.tryParseHost(Hostnames.bracketIpv6(printed))).contains(ip);
+        // a host is lowercased whole, its zone id too (Hostnames.normalize: [FE80::1%LO0] is fe80::1%lo0)
+        assertThat(IpLiterals.tryParseHost(Hostnames.bracketIpv6(printed)).map(IpAddress::toString))
+                .contains(printed.toLowerCase(Locale.ROOT));
         if (ip.isIpv4()) {
             assertThat(IpLiterals.isCanonicalIpv4(printed)).isTrue();
         }
