@@ -20,7 +20,7 @@ public final class Hostnames {
         String s = host.strip().toLowerCase(Locale.ROOT);
         s = stripTrailingDots(s);
         s = stripBrackets(s);
-        return s.indexOf('%') >= 0 ? s : stripTrailingDots(s); // a zone id may end in a dot: [fe80::1%eth0.] keeps it
+        return stripTrailingDots(s);
     }
 
     /** Removes one pair of enclosing brackets, if present. */
