@@ -27,8 +27,11 @@ public record ConfigProblem(String source, int line, String path, String value, 
 
     /**
      * {@code value} as a YAML double-quoted scalar, which a message shows the same way: a backslash
-     * before each quote and backslash, control characters as four-hex-digit escapes; past
-     * {@code limit} characters cut, with {@code …}.
+     * before each quote and backslash; as four-hex-digit escapes the C0 and C1 controls, DEL, the
+     * line breaks a YAML reader would fold (NEL, U+2028, U+2029), every surrogate (a lone one
+     * cannot be written as itself; a pair is joined again when read) and the code points YAML does
+     * not allow in a stream (U+FEFF, U+FFFE, U+FFFF); past {@code limit} characters cut, with
+     * {@code …}. The printout reads back as exactly {@code value}.
      */
     static String quoted(String value, int limit) {
         StringBuilder sb = new StringBuilder("\"");
@@ -37,7 +40,8 @@ public record ConfigProblem(String source, int line, String path, String value, 
             char c = value.charAt(i);
             if (c == '"' || c == '\\') {
                 sb.append('\\').append(c);
-            } else if (c < 0x20 || c == 0x7f) {
+            } else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029 || Character.isSurrogate(c)
+                    || c == 0xfeff || c >= 0xfffe) {
                 sb.append(String.format("\\u%04x", (int) c));
             } else {
                 sb.append(c);

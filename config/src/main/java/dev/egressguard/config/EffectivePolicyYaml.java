@@ -17,6 +17,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.nodes.NodeId;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Renders a {@link PolicyFile} as the YAML of its effective policy: every key with its value,
@@ -26,6 +29,8 @@ import java.util.stream.Collectors;
  */
 public final class EffectivePolicyYaml {
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9./_:-]*");
+    /** How the loader's YAML reader types a plain scalar (it never changes, so one serves every call). */
+    private static final Resolver RESOLVER = new Resolver();
 
     private EffectivePolicyYaml() {}
 
@@ -182,9 +187,19 @@ public final class EffectivePolicyYaml {
         return items.stream().map(EffectivePolicyYaml::scalar).collect(Collectors.joining(", ", "[", "]"));
     }
 
-    /** {@code s} as a YAML scalar: plain when it is safe to be, double-quoted otherwise. */
+    /**
+     * {@code s} as a YAML scalar: plain when it is safe to be, double-quoted otherwise, and always
+     * quoted when a YAML reader would take the plain text for something other than a string
+     * ({@code null}, {@code Null}, {@code true}, {@code off}, ...): a reason or a name {@code null}
+     * must read back as that text, not as nothing.
+     */
     public static String scalar(String s) {
-        return PLAIN.matcher(s).matches() ? s : quoted(s);
+        return PLAIN.matcher(s).matches() && !readsAsNullOrBoolean(s) ? s : quoted(s);
+    }
+
+    private static boolean readsAsNullOrBoolean(String s) {
+        Tag tag = RESOLVER.resolve(NodeId.scalar, s, true);
+        return tag.equals(Tag.NULL) || tag.equals(Tag.BOOL);
     }
 
     static String quoted(String s) {

@@ -1,6 +1,8 @@
 package dev.egressguard.config;
 
 import dev.egressguard.core.net.IpRange;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -100,6 +102,19 @@ final class NodeReader {
         }
         problem(node, path, scalarText(node), expectation);
         return Optional.empty();
+    }
+
+    /**
+     * {@code text} (stripped) as a file path; a problem, and empty, when this system cannot name
+     * such a file (a NUL character in it, say).
+     */
+    Optional<Path> path(Node at, String path, String text, String expected) {
+        try {
+            return Optional.of(Path.of(text.strip()));
+        } catch (InvalidPathException e) {
+            problem(at, path, text, expected + " (" + e.getReason() + ")");
+            return Optional.empty();
+        }
     }
 
     /** {@code true} or {@code false}, exactly. */

@@ -110,6 +110,10 @@ public final class PolicyFileLoader {
             throw new ConfigException(List.of(new ConfigProblem(source, line, "", null, "valid YAML; " + what)));
         } catch (YAMLException e) {
             throw single(source, "", null, "valid YAML; " + e.getMessage());
+        } catch (RuntimeException e) {
+            // the YAML reader's own bugs on broken input (a unicode escape cut short, say): still broken YAML
+            throw single(source, "", null, "valid YAML; the YAML reader failed on it (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
         }
         return new Parsing(new NodeReader(source), source).read(root);
     }

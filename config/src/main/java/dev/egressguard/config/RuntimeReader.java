@@ -1,6 +1,7 @@
 package dev.egressguard.config;
 
 import dev.egressguard.core.net.HostPort;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,9 +113,15 @@ final class RuntimeReader {
         Map<String, Node> a = r.mapping(n, "audit", AUDIT);
         Path file = null;
         if (a.containsKey("file") && !NodeReader.isNull(a.get("file"))) {
-            Optional<String> text = r.string(a.get("file"), "audit.file", "a file path, or nothing for standard output");
+            String expected = "a file path, or nothing for standard output";
+            Optional<String> text = r.string(a.get("file"), "audit.file", expected);
             if (text.isPresent() && !text.get().isBlank()) {
-                file = Path.of(text.get().strip());
+                file = r.path(a.get("file"), "audit.file", text.get(), expected).orElse(null);
+            }
+            if (file != null && (text.get().strip().endsWith("/") || Files.isDirectory(file))) {
+                r.problem(a.get("file"), "audit.file", text.get(), "a file, not a directory: name the file the events go to, such as "
+                        + text.get().strip().replaceAll("/+$", "") + "/audit.jsonl");
+                file = null;
             }
         }
         boolean paths = a.containsKey("paths") && r.bool(a.get("paths"), "audit.paths").orElse(false);

@@ -34,8 +34,13 @@ final class TlsFiles {
 
     /** {@code {cert: FILE, key: FILE}}, both read and checked; empty (with problems) otherwise. */
     Optional<CaSource> ca(Node certNode, String certText, Node keyNode, String keyText) {
-        Path certFile = Path.of(certText.strip());
-        Path keyFile = Path.of(keyText.strip());
+        Optional<Path> certPath = r.path(certNode, "tls.ca.cert", certText, "a PEM certificate file");
+        Optional<Path> keyPath = r.path(keyNode, "tls.ca.key", keyText, "a PEM private key file");
+        if (certPath.isEmpty() || keyPath.isEmpty()) {
+            return Optional.empty();
+        }
+        Path certFile = certPath.get();
+        Path keyFile = keyPath.get();
         Optional<byte[]> certPem = read(certNode, "tls.ca.cert", certFile);
         Optional<X509Certificate> cert = certPem.flatMap(bytes -> certificates(certNode, "tls.ca.cert", certText, bytes))
                 .flatMap(all -> {
@@ -78,7 +83,11 @@ final class TlsFiles {
 
     /** {@code upstreamTrust[i]}: a file of one or more PEM certificates. */
     Optional<TlsSettings.TrustFile> trustFile(Node at, String path, String text) {
-        Path file = Path.of(text.strip());
+        Optional<Path> named = r.path(at, path, text, "a PEM file of certificates");
+        if (named.isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = named.get();
         return read(at, path, file).flatMap(bytes -> certificates(at, path, text, bytes)).map(all -> new TlsSettings.TrustFile(file, all));
     }
 

@@ -67,7 +67,8 @@ final class TlsReader {
         CaSource ca = m.containsKey("ca") ? ca(m.get("ca")) : CaSource.ephemeral();
         Optional<Path> out = Optional.empty();
         if (m.containsKey("caCertOut") && !NodeReader.isNull(m.get("caCertOut"))) {
-            out = r.string(m.get("caCertOut"), "tls.caCertOut", "a file the proxy writes the CA certificate to").map(s -> Path.of(s.strip()));
+            String expected = "a file the proxy writes the CA certificate to";
+            out = r.string(m.get("caCertOut"), "tls.caCertOut", expected).flatMap(s -> r.path(m.get("caCertOut"), "tls.caCertOut", s, expected));
         }
         List<TlsSettings.TrustFile> trust = new ArrayList<>();
         if (m.containsKey("upstreamTrust")) {

@@ -13,6 +13,14 @@ final class RequestHeadScan {
     /** The head seen so far is fine (or not complete enough to judge). */
     static final String OK = null;
     static final String REQUEST_LINE = "request:request-line";
+    /** A request line longer than {@link #MAX_REQUEST_LINE} bytes (refused as too large, a 431). */
+    static final String REQUEST_LINE_TOO_LONG = "request:request-line-too-long";
+    /**
+     * The longest request line, its CR included. Judged here rather than by Netty's line limit, so
+     * that how the reads split a long line never changes the answer: a line whose first
+     * {@code MAX_REQUEST_LINE} bytes are malformed is a 400, one that is only too long a 431.
+     */
+    static final int MAX_REQUEST_LINE = 8192;
     static final String OBS_FOLD = "request:obs-fold";
 
     private RequestHeadScan() {}
@@ -29,8 +37,12 @@ final class RequestHeadScan {
         }
         int lineEnd = indexOf(buf, i, end, (byte) '\n');
         int checkTo = lineEnd < 0 ? end : lineEnd;
-        if (!requestLineMayBe(buf, i, checkTo, lineEnd >= 0)) {
+        boolean tooLong = checkTo - i > MAX_REQUEST_LINE;
+        if (!requestLineMayBe(buf, i, tooLong ? i + MAX_REQUEST_LINE : checkTo, lineEnd >= 0 && !tooLong)) {
             return REQUEST_LINE;
+        }
+        if (tooLong) {
+            return REQUEST_LINE_TOO_LONG;
         }
         return lineEnd < 0 ? OK : foldFrom(buf, lineEnd + 1);
     }

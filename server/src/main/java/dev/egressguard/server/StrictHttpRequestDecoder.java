@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.List;
 
 /**
@@ -72,7 +73,7 @@ final class StrictHttpRequestDecoder extends HttpRequestDecoder {
 
     StrictHttpRequestDecoder(int maxHeaderBytes) {
         super(new HttpDecoderConfig()
-                .setMaxInitialLineLength(8192)
+                .setMaxInitialLineLength(RequestHeadScan.MAX_REQUEST_LINE + 2) // RequestHeadScan refuses a longer line first
                 .setMaxHeaderSize(maxHeaderBytes)
                 .setMaxChunkSize(64 * 1024)
                 .setAllowDuplicateContentLengths(false)
@@ -150,7 +151,9 @@ final class StrictHttpRequestDecoder extends HttpRequestDecoder {
         buffer.skipBytes(buffer.readableBytes());
         String message = RequestHeadScan.OBS_FOLD.equals(rule) ? "obsolete line folding in the request head" : "a malformed request line";
         DefaultFullHttpRequest invalid = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
-        invalid.setDecoderResult(DecoderResult.failure(new SmugglingShapeException(rule, message)));
+        invalid.setDecoderResult(DecoderResult.failure(RequestHeadScan.REQUEST_LINE_TOO_LONG.equals(rule)
+                ? new TooLongHttpLineException("a request line longer than " + RequestHeadScan.MAX_REQUEST_LINE + " bytes")
+                : new SmugglingShapeException(rule, message)));
         out.add(invalid);
         return true;
     }

@@ -76,7 +76,8 @@ public final class HostPort {
 
     /**
      * A host with an optional port: {@code host}, {@code host:port}, {@code [v6]},
-     * {@code [v6]:port}, or a bare IPv6 literal (several colons, no port).
+     * {@code [v6]:port}, or a bare IPv6 literal (several colons, no port; anything else with
+     * several colons is refused, so what this accepts prints back as the same text).
      */
     public static Optional<HostPort> tryParseLenient(String text) {
         Parts p = split(text, true);
@@ -98,8 +99,8 @@ public final class HostPort {
 
     /**
      * Splits {@code host[:port]} or {@code [host][:port]}; null when the shape is wrong (nothing
-     * or junk after {@code ]}, an empty host). Unbracketed text with several colons is a bare IPv6
-     * literal when {@code bareIpv6} (the host, no port), otherwise wrong.
+     * or junk after {@code ]}, a {@code [} inside the brackets, an empty host). Unbracketed text with several colons is a bare IPv6
+     * literal when {@code bareIpv6} and it parses as one (the host, no port), otherwise wrong.
      */
     static Parts split(String text, boolean bareIpv6) {
         if (text == null || text.isEmpty()) {
@@ -115,14 +116,18 @@ public final class HostPort {
             if (!rest.isEmpty() && rest.charAt(0) != ':') {
                 return null;
             }
-            p = new Parts(text.substring(1, close), true, rest.isEmpty() ? null : rest.substring(1));
+            String inside = text.substring(1, close);
+            if (inside.indexOf('[') >= 0) {
+                return null; // [[x] would print back as [x, which does not split again
+            }
+            p = new Parts(inside, true, rest.isEmpty() ? null : rest.substring(1));
         } else {
             int first = text.indexOf(':');
             if (first < 0) {
                 p = new Parts(text, false, null);
             } else if (first == text.lastIndexOf(':')) {
                 p = new Parts(text.substring(0, first), false, text.substring(first + 1));
-            } else if (bareIpv6) {
+            } else if (bareIpv6 && IpLiterals.tryParse(text).isPresent()) {
                 p = new Parts(text, false, null);
             } else {
                 return null;

@@ -219,8 +219,13 @@ public final class IpLiterals {
         return IpAddress.ofIpv6(high, low, zone);
     }
 
+    /**
+     * RFC 6874 unreserved characters, 1..64 of them, not ending in a dot: a host's trailing dots
+     * are dropped before it is parsed ({@link Hostnames#normalize}), so a zone ending in one would
+     * not read back as itself.
+     */
     private static boolean isValidZone(String zone) {
-        if (zone.isEmpty() || zone.length() > 64) {
+        if (zone.isEmpty() || zone.length() > 64 || zone.endsWith(".")) {
             return false;
         }
         for (int i = 0; i < zone.length(); i++) {

@@ -25,6 +25,7 @@ class HostnamesTest {
             "..                   | ''",
             "[]                   | ''",
             "bücher.EXAMPLE       | bücher.example",
+            "[fe80::1%eth0.]      | fe80::1%eth0",
     })
     void normalize(String in, String out) {
         assertThat(Hostnames.normalize(in)).isEqualTo(out);

@@ -68,6 +68,7 @@ class IpLiteralsTest {
             "g::1", "::ffff:1.2.3.256", "::ffff:1.2.3", "::ffff:01.2.3.4", "::1.2.3.4.5", "1.2.3.4::",
             "1:2:3:4:5:6:7:1.2.3.4", "::1.2.3.4:5", "[::1]", " ::1", "::1 ",
             "fe80::1%", "fe80::1% x", "fe80::1%eth0%1", "fe80::1%e/0", "fe80::1%eth0]", "%eth0",
+            "fe80::1%eth0.", "1::%.", // a zone ending in a dot would lose it to a host's trailing-dot strip (fuzz finding)
     })
     void rejectsEverythingElse(String text) {
         assertThat(IpLiterals.tryParse(text)).isEmpty();
