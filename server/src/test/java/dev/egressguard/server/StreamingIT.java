@@ -95,6 +95,15 @@ class StreamingIT {
                      }
                      arrivedAt.add(System.nanoTime());
                  }
+                 // The whole body before the answer: an origin that answers and closes with the last
+                 // chunk unread makes its kernel reset the connection, which can discard the answer.
+                 while (!body.toString().endsWith("0\r\n\r\n")) {
+                     int b = in.read();
+                     if (b < 0) {
+                         return;
+                     }
+                     body.append((char) b);
+                 }
                  done.countDown();
                  out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1));
                  out.flush();
