@@ -11,7 +11,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -21,7 +20,6 @@ import io.netty.util.concurrent.Future;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,7 +110,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
 
     private void begin(HttpRequest head) {
         headTimer.pause();
-        if (!readsOnDuring(head)) {
+        if (!PipelinedRequests.readsOnDuring(head)) {
             ctx.channel().config().setAutoRead(false);
         }
         String method = head.decoderResult().isSuccess() ? head.method().name() : null; // a refused head's method is the decoder's marker
@@ -137,13 +135,6 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
             request = v.request();
             connect(v.dialable(), v.tunnel());
         });
-    }
-
-    /** Bodyless plain requests leave reads on (no epoll_ctl per request) until a pipelined one arrives; bodies, CONNECT, upgrades stop them. */
-    private static boolean readsOnDuring(HttpRequest head) {
-        return head.decoderResult().isSuccess() && !HttpMethod.CONNECT.equals(head.method())
-                && !head.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && !head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
-                && !head.headers().contains(HttpHeaderNames.UPGRADE);
     }
 
     // ---- the upstream ---------------------------------------------------------------------------
@@ -178,7 +169,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
         if (request.mode() == RequestTarget.Mode.CONNECT) {
             move(ExchangeState.TUNNEL);
             handOver();
-            tunnel.start(proxy, ctx.channel(), upstream.take(), ending, closesAs(ending)); // plain, SNI-checked or intercepted (docs/tls.md)
+            tunnel.start(proxy, ctx.channel(), upstream.take(), ending, traffic.closeEventOf(ending)); // plain, SNI-checked or intercepted (docs/tls.md)
             return;
         }
         move(ExchangeState.FORWARDING);
@@ -241,7 +232,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
         move(ExchangeState.TUNNEL);
         handOver();
         Exchange ending = exchange;
-        Tunnels.switchWebSocket(ctx.channel(), upstream.take(), switching, earlyUpstreamBytes, closesAs(ending));
+        Tunnels.switchWebSocket(ctx.channel(), upstream.take(), switching, earlyUpstreamBytes, traffic.closeEventOf(ending));
     }
 
     @Override
@@ -311,12 +302,6 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
         move(ExchangeState.CLOSED);
         letGo();
         Channels.closeOnFlush(ctx.channel());
-    }
-
-    /** The close event of a tunnel, when both its sides have closed; holds the counter, not this handler. */
-    private IntConsumer closesAs(Exchange tunnel) {
-        TrafficCounter counter = traffic;
-        return code -> tunnel.closed(code, null, counter.bytesRead(), counter.bytesWritten());
     }
 
     private void endExchange() {

@@ -1,6 +1,10 @@
 package dev.egressguard.server;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,6 +18,19 @@ import java.util.function.Consumer;
  */
 final class PipelinedRequests {
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+
+    /**
+     * Whether the client may still be read while {@code head}'s exchange is in flight: yes for a
+     * bodyless plain request (no two epoll_ctl calls per keep-alive request), and what it pipelines
+     * meanwhile waits here, reads off from the first of them; a body, CONNECT or an upgrade stops
+     * reads at once.
+     */
+    static boolean readsOnDuring(HttpRequest head) {
+        HttpHeaders headers = head.headers();
+        return head.decoderResult().isSuccess() && !HttpMethod.CONNECT.equals(head.method())
+                && !headers.contains(HttpHeaderNames.CONTENT_LENGTH) && !headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+                && !headers.contains(HttpHeaderNames.UPGRADE);
+    }
 
     void add(Object msg) {
         waiting.add(msg);

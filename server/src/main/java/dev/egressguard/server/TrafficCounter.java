@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import java.util.function.IntConsumer;
 
 /** Counts the raw bytes a client connection reads (up) and writes (down). First in the pipeline. */
 final class TrafficCounter extends ChannelDuplexHandler {
@@ -39,5 +40,10 @@ final class TrafficCounter extends ChannelDuplexHandler {
 
     long bytesWritten() {
         return bytesWritten;
+    }
+
+    /** The close event of a tunnel, recorded when both its sides have closed (it holds this counter, not the handler that made it). */
+    IntConsumer closeEventOf(Exchange tunnel) {
+        return code -> tunnel.closed(code, null, bytesRead, bytesWritten);
     }
 }
