@@ -8,6 +8,8 @@ import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -17,9 +19,11 @@ import java.util.regex.Pattern;
  * The short run {@code bin/egressguard} records its start-up archive from (JDK 17 AppCDS with
  * {@code -XX:ArchiveClassesAtExit}, JDK 25 AOT cache with {@code -XX:AOTCacheOutput}): the classes
  * a run loads here are the ones a later start finds mapped instead of loading them from the jar.
- * It runs {@code check}, then {@code proxy} on the embedded default policy on {@code 127.0.0.1:0}
- * (admin on {@code 127.0.0.1:0}), sends it a denied request, a denied CONNECT and an admin
- * request, and exits. It dials only loopback; audit lines go to standard output.
+ * It runs {@code check}, then {@code proxy} on {@code 127.0.0.1:0} (admin on {@code 127.0.0.1:0}),
+ * sends it a denied request, a denied CONNECT and an admin request, and exits. Both read a policy
+ * file that is the default with DNS pointed at loopback: every target is an IP literal, so nothing
+ * is resolved, and the run does not depend on {@code /etc/resolv.conf} (a proxy refuses to start
+ * where it names no server). It dials only loopback; audit lines go to standard output.
  */
 public final class StartupTraining {
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+);.*admin: 127\\.0\\.0\\.1:(\\d+)");
@@ -27,11 +31,14 @@ public final class StartupTraining {
     private StartupTraining() {}
 
     public static void main(String[] args) throws Exception {
+        Path policy = Files.createTempFile("egressguard-training", ".yaml");
+        policy.toFile().deleteOnExit();
+        Files.writeString(policy, "dns:\n  servers: [\"127.0.0.1:53\"]\n");
         EgressguardCommand.newCommandLine().setOut(new PrintWriter(OutputStream.nullOutputStream()))
-                .execute("check", "1.2.3.4", "http://169.254.169.254/latest/meta-data/", "10.0.0.1:22");
+                .execute("check", "--policy", policy.toString(), "1.2.3.4", "http://169.254.169.254/latest/meta-data/", "10.0.0.1:22");
         StringWriter banner = new StringWriter();
         Thread proxy = new Thread(() -> EgressguardCommand.newCommandLine().setErr(new PrintWriter(banner, true))
-                .execute("proxy", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"), "egressguard-training");
+                .execute("proxy", "--policy", policy.toString(), "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"), "egressguard-training");
         proxy.setDaemon(true);
         proxy.start();
         Matcher m = LISTENING.matcher("");
