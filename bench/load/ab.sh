@@ -12,6 +12,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 shared="${EGRESSGUARD_SHARED:-$root/../shared}"
+source "$here/lib.sh"
 tmp="$(mktemp -d /tmp/egressguard-ab.XXXXXX)"
 pids=() proxies=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait; echo "logs in $tmp" >&2' EXIT
@@ -21,15 +22,11 @@ for entry in "${entries[@]}"; do
   name="${entry%%=*}" spec="${entry#*=}"
   policy="$here/policy.yaml" cmd="$spec"
   if [[ $spec == *@* ]]; then policy="${spec##*@}" cmd="${spec%@*}"; fi
-  sed "s|^limits:|audit:\n  file: $tmp/$name.jsonl\nlimits:|; s|^listen: .*|listen: 127.0.0.1:$port|" "$policy" > "$tmp/$name.yaml"
+  bench_policy "$policy" "$tmp/$name.jsonl" "$port" > "$tmp/$name.yaml"
   # shellcheck disable=SC2086
   (cd "$root" && exec $cmd proxy --policy "$tmp/$name.yaml" --admin-listen off) 2> "$tmp/$name.err" &
   pids+=($!)
-  for _ in $(seq 1 900); do  # a launcher may build the jar and its start-up archive first
-    grep -q "listening on" "$tmp/$name.err" 2>/dev/null && break
-    kill -0 "${pids[-1]}" 2>/dev/null || { cat "$tmp/$name.err" >&2; exit 1; }
-    sleep 0.1
-  done
+  wait_listening "$tmp/$name.err" "${pids[-1]}" || exit 1
   proxies+=(--proxy "$name=127.0.0.1:$port")
   port=$((port + 1))
 done

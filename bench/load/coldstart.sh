@@ -7,6 +7,7 @@
 # Needs the origin port 18080 and 13128/13130 free (run it when no harness run is under way).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$here/lib.sh"
 root="$(cd "$here/../.." && pwd)"
 shared="${EGRESSGUARD_SHARED:-$root/../shared}"
 load=5 idle=30 only="egressguard,squid" out=""
@@ -76,7 +77,7 @@ measure() {  # name port pid start_ms ready_cmd
 }
 
 if [[ ",$only," == *,egressguard,* ]]; then
-  sed "s|^limits:|audit:\n  file: $tmp/audit.jsonl\nlimits:|" "${EGRESSGUARD_BENCH_POLICY:-$here/policy.yaml}" > "$tmp/policy.yaml"
+  bench_policy "${EGRESSGUARD_BENCH_POLICY:-$here/policy.yaml}" "$tmp/audit.jsonl" > "$tmp/policy.yaml"
   "$root/bin/egressguard" proxy --policy "$tmp/policy.yaml" --help > /dev/null 2>&1 || true  # builds the jar if needed, outside the timing
   start=$(now_ms)
   "$root/bin/egressguard" proxy --policy "$tmp/policy.yaml" 2> "$tmp/proxy.err" &

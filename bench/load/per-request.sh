@@ -9,7 +9,8 @@ JAR=$1; LABEL=${2:-egressguard}; here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && 
 T=$(mktemp -d /tmp/p14-per.XXXX); mkdir -p $T/www $T/nginx-tmp; head -c 1024 /dev/urandom > $T/www/1k; chmod -R a+rX $T
 sed "s#@RUN@#$T#g" $S/conf/nginx.conf > $T/nginx.conf
 nginx -c $T/nginx.conf -e $T/nginx-error.log > /dev/null 2>&1 & NG=$!
-sed "s|^limits:|audit:\n  file: $T/audit.jsonl\nlimits:|" $here/policy.yaml > $T/policy.yaml
+source "$here/lib.sh"
+bench_policy "$here/policy.yaml" "$T/audit.jsonl" > $T/policy.yaml
 java -XX:+UseParallelGC -Xmn512m -jar $JAR proxy --policy $T/policy.yaml 2> $T/proxy.err & PX=$!
 for i in $(seq 150); do grep -q "listening on" $T/proxy.err && break; sleep 0.1; done
 wrkrun() { BENCH_PATH="http://127.0.0.1:18080/1k" BENCH_HOST="127.0.0.1:18080" BENCH_CLOSE=$2 BENCH_JSON=$T/w.json timeout 20 wrk -t1 -c50 -d${1}s --timeout 5s -s $S/lib/wrk-proxy.lua http://127.0.0.1:13130 > /dev/null 2>&1; }

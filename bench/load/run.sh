@@ -22,15 +22,12 @@ shared="${EGRESSGUARD_SHARED:-$root/../shared}"
 if [[ $cold == 2 ]]; then exec "$here/coldstart.sh"; fi
 tmp="$(mktemp -d /tmp/egressguard-bench.XXXXXX)"
 policy="${EGRESSGUARD_BENCH_POLICY:-$here/policy.yaml}"   # e.g. bench/load/policy-identity.yaml
-sed "s|^limits:|audit:\n  file: $tmp/audit.jsonl\nlimits:|" "$policy" > "$tmp/policy.yaml"
+source "$here/lib.sh"
+bench_policy "$policy" "$tmp/audit.jsonl" > "$tmp/policy.yaml"
 "$root/bin/egressguard" proxy --policy "$tmp/policy.yaml" 2> "$tmp/proxy.err" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; echo "audit lines: $(wc -l < "$tmp/audit.jsonl" 2>/dev/null || echo 0); logs in $tmp" >&2' EXIT
-for _ in $(seq 1 900); do  # the launcher may build the jar first
-  grep -q "listening on" "$tmp/proxy.err" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || { cat "$tmp/proxy.err" >&2; exit 1; }
-  sleep 0.1
-done
+wait_listening "$tmp/proxy.err" "$pid" || exit 1
 cat "$tmp/proxy.err" >&2
 "$shared/bench/run.sh" --proxy egressguard=127.0.0.1:13130 --label "egressguard $(git -C "$root" rev-parse --short HEAD)" ${args[@]+"${args[@]}"}
 if [[ $cold == 1 ]]; then
