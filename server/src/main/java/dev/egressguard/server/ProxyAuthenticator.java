@@ -36,11 +36,8 @@ final class ProxyAuthenticator {
     private static final long ACCEPTED_TTL_NANOS = TimeUnit.MINUTES.toNanos(10);
     private static final long REFUSED_TTL_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final int CACHE_SIZE = 4096;
-
-    /** What an unknown name is checked against; made on the hashing thread at first use, not at start. */
-    private static final class Decoy {
-        static final PasswordHash HASH = PasswordHash.decoy();
-    }
+    /** What an unknown name is checked against: random bytes, no PBKDF2, so nothing to defer. */
+    private static final PasswordHash DECOY = PasswordHash.decoy();
 
     /** An outcome, valid only for the users list it was judged against (a reload brings a new list). */
     private record Cached(Outcome outcome, long expiresNanos, List<ProxyUser> users) {}
@@ -137,7 +134,7 @@ final class ProxyAuthenticator {
                 return u.password().matches(password) ? new Outcome(u.name(), null) : new Outcome(null, Reason.CLIENT_AUTH_FAILED);
             }
         }
-        Decoy.HASH.matches(password); // an unknown name costs what a wrong password does
+        DECOY.matches(password); // an unknown name costs what a wrong password does
         return new Outcome(null, Reason.CLIENT_AUTH_FAILED);
     }
 
