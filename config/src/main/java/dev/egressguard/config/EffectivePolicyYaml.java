@@ -85,6 +85,7 @@ public final class EffectivePolicyYaml {
         y.append("  maxTunnels: ").append(l.maxTunnels()).append('\n');
         y.append("  requestsPerSecondPerClient: ").append(l.requestsPerSecondPerClient()).append('\n');
         y.append("  drainTimeout: ").append(duration(l.drainTimeout())).append('\n');
+        y.append("  upstreamIdleTimeout: ").append(duration(l.upstreamIdleTimeout())).append('\n');
         if (file.admin().off() || file.admin().listen().isPresent()) {
             y.append("admin:\n  listen: ").append(file.admin().off() ? "off" : scalar(listen(file.admin().listen().get()))).append('\n');
         } else {
@@ -171,6 +172,9 @@ public final class EffectivePolicyYaml {
 
     static String duration(Duration d) {
         long ms = d.toMillis();
+        if (ms == 0) {
+            return "0s";
+        }
         if (ms % 3_600_000 == 0) {
             return ms / 3_600_000 + "h";
         }

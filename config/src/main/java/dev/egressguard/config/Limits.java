@@ -15,18 +15,21 @@ import java.util.Objects;
  * @param maxTunnels               CONNECT and WebSocket tunnels open at once
  * @param requestsPerSecondPerClient token-bucket rate per source address; 0 turns it off
  * @param drainTimeout             on shutdown, how long open requests and tunnels may finish
+ * @param upstreamIdleTimeout      how long an idle upstream HTTP connection waits for the next request of the same
+ *                                 identity to the same destination from another client connection; zero: never shared
  */
 public record Limits(Duration connectTimeout, Duration idleTimeout, Duration requestHeaderTimeout, int maxHeaderBytes,
                      int maxConnections, int maxConnectionsPerClient, int maxTunnels, int requestsPerSecondPerClient,
-                     Duration drainTimeout) {
+                     Duration drainTimeout, Duration upstreamIdleTimeout) {
     private static final Limits DEFAULTS = new Limits(Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(30),
-            64 * 1024, 10_000, 1_000, 5_000, 0, Duration.ofSeconds(30));
+            64 * 1024, 10_000, 1_000, 5_000, 0, Duration.ofSeconds(30), Duration.ofSeconds(4));
 
     public Limits {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(requestHeaderTimeout, "requestHeaderTimeout");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(upstreamIdleTimeout, "upstreamIdleTimeout");
     }
 
     public static Limits defaults() {

@@ -128,6 +128,11 @@ final class NodeReader {
     }
 
     Optional<Duration> duration(Node node, String path) {
+        return duration(node, path, false);
+    }
+
+    /** A duration such as {@code 500ms}, {@code 10s}, {@code 5m} or {@code 1h}; zero only when {@code zeroAllowed}. */
+    Optional<Duration> duration(Node node, String path, boolean zeroAllowed) {
         Optional<String> text = string(node, path, "a duration such as 500ms, 10s, 5m or 1h");
         if (text.isEmpty()) {
             return Optional.empty();
@@ -153,7 +158,7 @@ final class NodeReader {
                 d = Duration.ofHours(n);
                 break;
         }
-        if (d.isZero()) {
+        if (d.isZero() && !zeroAllowed) {
             problem(node, path, text.get(), "a duration > 0");
             return Optional.empty();
         }

@@ -18,7 +18,7 @@ final class RuntimeReader {
     private static final Set<String> DNS = NodeReader.keys("servers", "timeout");
     private static final Set<String> LIMITS = NodeReader.keys("connectTimeout", "idleTimeout", "requestHeaderTimeout",
             "maxHeaderBytes", "maxConnections", "maxConnectionsPerClient", "maxTunnels", "requestsPerSecondPerClient",
-            "drainTimeout");
+            "drainTimeout", "upstreamIdleTimeout");
     private static final Set<String> AUDIT = NodeReader.keys("file", "paths");
 
     private final NodeReader r;
@@ -106,7 +106,9 @@ final class RuntimeReader {
                 intOr(m, "maxConnectionsPerClient", 1, 1_000_000, d.maxConnectionsPerClient()),
                 intOr(m, "maxTunnels", 1, 1_000_000, d.maxTunnels()),
                 intOr(m, "requestsPerSecondPerClient", 0, 1_000_000, d.requestsPerSecondPerClient()),
-                durationOr(m, "drainTimeout", d.drainTimeout()));
+                durationOr(m, "drainTimeout", d.drainTimeout()),
+                m.containsKey("upstreamIdleTimeout") ? r.duration(m.get("upstreamIdleTimeout"), "limits.upstreamIdleTimeout", true)
+                        .orElse(d.upstreamIdleTimeout()) : d.upstreamIdleTimeout());
     }
 
     AuditSettings audit(Node n) {

@@ -110,6 +110,20 @@ class PolicyFileLoaderTest {
         assertThat(example.limits().requestsPerSecondPerClient()).isEqualTo(50);
     }
 
+    @Test
+    void upstreamSharingDefaultsToFourSecondsAndZeroTurnsItOff() {
+        assertThat(Limits.defaults().upstreamIdleTimeout()).isEqualTo(Duration.ofSeconds(4));
+        PolicyFile off = PolicyFileLoader.parse("limits:\n  upstreamIdleTimeout: 0s\n", "p.yaml");
+        assertThat(off.limits().upstreamIdleTimeout()).isZero();
+        assertThat(EffectivePolicyYaml.render(off)).contains("  upstreamIdleTimeout: 0s\n");
+        assertThat(PolicyFileLoader.parse("limits:\n  upstreamIdleTimeout: 1500ms\n", "p.yaml").limits().upstreamIdleTimeout())
+                .isEqualTo(Duration.ofMillis(1500));
+        assertThatThrownBy(() -> PolicyFileLoader.parse("limits:\n  upstreamIdleTimeout: -1s\n", "p.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("limits.upstreamIdleTimeout");
+        assertThatThrownBy(() -> PolicyFileLoader.parse("limits:\n  idleTimeout: 0s\n", "p.yaml"))
+                .as("zero is still no idle timeout for the others").isInstanceOf(ConfigException.class).hasMessageContaining("> 0");
+    }
+
     /** The effective policy printout loads back into the same policy: it is a usable file, not just a report. */
     @TestFactory
     Stream<DynamicTest> theEffectivePolicyRoundTrips() {

@@ -61,7 +61,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
         this.vetting = new RequestVetting(proxy);
         this.connectionId = proxy.nextConnectionId();
         this.headTimer = new HeadTimer(proxy, traffic);
-        this.upstream = new UpstreamSlot(proxy);
+        this.upstream = new UpstreamSlot(proxy, this);
     }
 
     @Override
@@ -141,13 +141,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
 
     private void connect(List<InetAddress> vetted, TunnelPlan tunnel) {
         move(ExchangeState.CONNECTING);
-        Channel reusable = upstream.reusableFor(request, vetted);
+        Channel reusable = upstream.reusableFor(request, vetted, exchange.identity(), ctx.channel());
         if (reusable != null || tunnel.intercepts()) { // docs/tls.md: an intercepted tunnel dials once a request inside passes
             connected(reusable, tunnel); // an idle connection to an address this decision vetted
             return;
         }
         Exchange current = exchange;
-        upstream.dial(request, vetted, ctx.channel().eventLoop(), ctx.channel(), this).addListener((Future<Channel> f) -> {
+        upstream.dial(request, vetted, ctx.channel().eventLoop(), ctx.channel()).addListener((Future<Channel> f) -> {
             if (exchange != current || state != ExchangeState.CONNECTING) {
                 if (f.isSuccess()) {
                     f.getNow().close();
@@ -158,7 +158,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
                 fail(ErrorResponses.upstreamErrorFor(f.cause()), request.upstreamKey());
                 return;
             }
-            upstream.keep(f.getNow(), request);
+            upstream.keep(f.getNow(), request, exchange.identity());
             connected(f.getNow(), tunnel);
         });
     }
@@ -194,6 +194,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
         // it is not reused, and the rest of the client's body is read and dropped.
         if (!upstreamReusable || !body.ended()) {
             upstream.close();
+        } else {
+            upstream.settle();
         }
         boolean declinedUpgrade = request.mode() == RequestTarget.Mode.WEBSOCKET;
         endExchange();
@@ -323,10 +325,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
         pipelined.releaseAll();
     }
 
-    /** Hands over, and closes the upstream too: the exchange ends here. */
+    /** Hands over, and lets the upstream go too (an idle one may serve another client connection): the exchange ends here. */
     private void letGo() {
         handOver();
-        upstream.close();
+        upstream.release();
     }
 
     private void move(ExchangeState next) {

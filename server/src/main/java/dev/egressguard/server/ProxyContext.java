@@ -29,6 +29,7 @@ final class ProxyContext {
     private final ConnectionLimits limits;
     private final RateLimiter rate;
     private final ProxyAuthenticator authenticator;
+    private final IdleUpstreams idleUpstreams = new IdleUpstreams(() -> policy().limits().upstreamIdleTimeout());
     private final AtomicLong connectionIds = new AtomicLong();
     private volatile boolean draining;
     private ApprovalTransport approvalTransport;
@@ -113,6 +114,10 @@ final class ProxyContext {
 
     ProxyAuthenticator authenticator() {
         return authenticator;
+    }
+
+    IdleUpstreams idleUpstreams() {
+        return idleUpstreams;
     }
 
     boolean isDraining() {

@@ -3,6 +3,7 @@ package dev.egressguard.server;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -68,16 +69,21 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         }
         DuplexChannel duplexPeer = (DuplexChannel) peer;
         peer.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> {
-            if (!f.isSuccess()) {
-                peer.close();
-                self.close();
+            if (!f.isSuccess() || duplexPeer.isInputShutdown()) {
+                // the peer had finished too (or is gone): both directions are done, and self's last
+                // bytes from the peer may still be on their way out
+                Channels.closeIfOpen(peer);
+                Channels.closeOnFlush(self);
                 return;
             }
+            // from now on the peer's own end of file finishes the tunnel: Netty closes it then rather
+            // than shutting the input of a socket that is already half closed (ENOTCONN, two exceptions)
+            peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
             duplexPeer.shutdownOutput().addListener(s -> {
                 boolean selfDone = self instanceof DuplexChannel && ((DuplexChannel) self).isOutputShutdown();
                 if (!s.isSuccess() || selfDone || duplexPeer.isInputShutdown()) {
-                    peer.close();
-                    self.close();
+                    Channels.closeIfOpen(peer);
+                    Channels.closeOnFlush(self);
                 }
             });
         });

@@ -1,5 +1,6 @@
 package dev.egressguard.server;
 
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -32,6 +33,11 @@ enum Transport {
 
     Class<? extends SocketChannel> socketChannel() {
         return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /** Makes client sockets without reflection (a {@code Bootstrap.channel(Class)} looks the constructor up per dial). */
+    ChannelFactory<? extends SocketChannel> socketFactory() {
+        return this == EPOLL ? EpollSocketChannel::new : NioSocketChannel::new;
     }
 
     Class<? extends DatagramChannel> datagramChannel() {

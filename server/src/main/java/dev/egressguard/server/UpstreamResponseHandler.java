@@ -45,9 +45,10 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
         SWITCHING
     }
 
-    private final Channel client;
     private final ProxyContext proxy;
-    private final ResponseEvents events;
+    /** The client connection the response goes to, and its exchange; none while the connection waits in {@link IdleUpstreams}. */
+    private Channel client;
+    private ResponseEvents events;
     private Phase phase = Phase.IDLE;
     private ValidRequest request;
     private int interims;
@@ -60,6 +61,12 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
     UpstreamResponseHandler(Channel client, ProxyContext proxy, ResponseEvents events) {
         this.client = client;
         this.proxy = proxy;
+        this.events = events;
+    }
+
+    /** The connection passes, idle, to another client connection's exchange (or, with a null client, to the shelf). */
+    void rebind(Channel client, ResponseEvents events) {
+        this.client = client;
         this.events = events;
     }
 
@@ -204,7 +211,9 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        client.flush(); // what this read produced for the client goes out now, in one flush
+        if (client != null) {
+            client.flush(); // what this read produced for the client goes out now, in one flush
+        }
         ctx.fireChannelReadComplete();
     }
 

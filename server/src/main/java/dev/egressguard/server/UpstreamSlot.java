@@ -12,32 +12,55 @@ import org.slf4j.LoggerFactory;
 /**
  * The upstream connection of a client connection: the one in use, kept between exchanges for the
  * next request to the same destination — reused only when that request's own decision vetted its
- * address, so a name that rebinds cannot ride it — and the dial for a new one.
+ * address, so a name that rebinds cannot ride it — and the dial for a new one. When the client
+ * connection lets go of an idle one, it goes to {@link IdleUpstreams} for the same identity's next
+ * client connection, under the same rule.
  */
 final class UpstreamSlot {
     private static final Logger log = LoggerFactory.getLogger(UpstreamSlot.class);
     private final ProxyContext proxy;
+    private final ResponseEvents events;
     private Channel channel;
     private String key;
+    private String identity;
     private InetAddress address;
+    /** The last exchange on {@link #channel} ended cleanly and nothing is in flight on it. */
+    private boolean idle;
 
-    UpstreamSlot(ProxyContext proxy) {
+    UpstreamSlot(ProxyContext proxy, ResponseEvents events) {
         this.proxy = proxy;
+        this.events = events;
     }
 
-    /** The kept connection when {@code request} may reuse it: forwarding, same host and port, an address it vetted. */
-    Channel reusableFor(ValidRequest request, List<InetAddress> vetted) {
-        boolean fits = channel != null && channel.isActive() && request.mode() == RequestTarget.Mode.FORWARD
-                && key.equals(request.upstreamKey()) && vetted.contains(address);
-        return fits ? channel : null;
+    /**
+     * A connection {@code request} may reuse — plain forwarding only, same host and port, an address
+     * it vetted: the kept one, else an idle one of {@code identity}'s that another client connection
+     * left; null for none.
+     */
+    Channel reusableFor(ValidRequest request, List<InetAddress> vetted, String identity, Channel client) {
+        if (request.mode() != RequestTarget.Mode.FORWARD) {
+            return null;
+        }
+        if (channel != null && channel.isActive() && key.equals(request.upstreamKey()) && vetted.contains(address)) {
+            keep(channel, request, identity);
+            return channel;
+        }
+        Channel shared = proxy.idleUpstreams().take(client.eventLoop(), identity, request.upstreamKey(), vetted);
+        if (shared == null) {
+            return null;
+        }
+        release();
+        responsesOf(shared).rebind(client, events);
+        keep(shared, request, identity);
+        return shared;
     }
 
     /**
      * Opens a new upstream for {@code request} to the first of {@code vetted} that answers (the old
-     * one, if any, is closed); the caller {@link #keep}s it when it succeeds.
+     * one, if any, is let go); the caller {@link #keep}s it when it succeeds.
      */
-    Future<Channel> dial(ValidRequest request, List<InetAddress> vetted, EventLoop loop, Channel client, ResponseEvents events) {
-        close();
+    Future<Channel> dial(ValidRequest request, List<InetAddress> vetted, EventLoop loop, Channel client) {
+        release();
         boolean http = request.mode() != RequestTarget.Mode.CONNECT;
         long start = System.nanoTime();
         Future<Channel> dialled = proxy.connector().connect(loop, vetted, request.target().port(), () -> http
@@ -52,10 +75,18 @@ final class UpstreamSlot {
         return dialled;
     }
 
-    void keep(Channel ch, ValidRequest request) {
+    /** {@code ch} carries {@code request} of {@code identity} now. */
+    void keep(Channel ch, ValidRequest request, String identity) {
         channel = ch;
         key = request.upstreamKey();
+        this.identity = identity;
         address = addressOf(ch);
+        idle = false;
+    }
+
+    /** The exchange on the connection ended cleanly: it may carry the next request, here or elsewhere. */
+    void settle() {
+        idle = channel != null;
     }
 
     /** The address {@code ch} is connected to; null for none (an intercepted tunnel dials later). */
@@ -69,7 +100,11 @@ final class UpstreamSlot {
 
     /** The response side of the kept HTTP connection. */
     UpstreamResponseHandler responses() {
-        return (UpstreamResponseHandler) channel.pipeline().get(HandlerNames.UPSTREAM_RESPONSE);
+        return responsesOf(channel);
+    }
+
+    static UpstreamResponseHandler responsesOf(Channel upstream) {
+        return (UpstreamResponseHandler) upstream.pipeline().get(HandlerNames.UPSTREAM_RESPONSE);
     }
 
     boolean holds(Channel ch) {
@@ -80,18 +115,27 @@ final class UpstreamSlot {
     Channel take() {
         Channel ch = channel;
         channel = null;
+        idle = false;
         return ch;
     }
 
     /** Forgets a connection that closed by itself. */
     void forget() {
-        channel = null;
+        take();
     }
 
     void close() {
+        Channels.closeIfOpen(take());
+    }
+
+    /** The client connection is done with the connection: an idle one goes to {@link IdleUpstreams}, any other closes. */
+    void release() {
+        boolean clean = idle && !proxy.isDraining();
         Channel ch = take();
-        if (ch != null) {
-            ch.close();
+        if (ch != null && clean) {
+            proxy.idleUpstreams().keepOrClose(ch, identity, key);
+        } else {
+            Channels.closeIfOpen(ch);
         }
     }
 }

@@ -24,12 +24,17 @@ import java.util.function.Supplier;
 final class VettedConnector implements UpstreamConnector {
     private final Supplier<Duration> connectTimeout;
     private final DialGuard dialGuard;
-    private final Transport transport;
+    /** What every dial shares; each dial copies it for its loop, timeout and handler. */
+    private final Bootstrap prototype;
 
     VettedConnector(Supplier<Duration> connectTimeout, DialGuard dialGuard, Transport transport) {
         this.connectTimeout = connectTimeout;
         this.dialGuard = dialGuard;
-        this.transport = transport;
+        this.prototype = new Bootstrap()
+                .channelFactory(transport.socketFactory())
+                .resolver(NoopAddressResolverGroup.INSTANCE)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true);
     }
 
     /** Connects to the first address that answers; fails with the last cause when none does. */
@@ -53,12 +58,7 @@ final class VettedConnector implements UpstreamConnector {
             promise.tryFailure(e);
             return;
         }
-        ChannelFuture f = new Bootstrap()
-                .group(loop)
-                .channel(transport.socketChannel())
-                .resolver(NoopAddressResolverGroup.INSTANCE)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
+        ChannelFuture f = prototype.clone(loop)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.get().toMillis()))
                 .handler(handler.get())
                 .connect(target);

@@ -38,7 +38,12 @@ public final class HttpUpstream implements AutoCloseable {
     }
 
     public static HttpUpstream http(String loopbackAddress) throws IOException {
-        return new HttpUpstream(HttpServer.create(new InetSocketAddress(InetAddress.getByName(loopbackAddress), 0), 64));
+        return http(loopbackAddress, 0);
+    }
+
+    /** An origin at a given port (0: any), e.g. a second address answering at the first one's port. */
+    public static HttpUpstream http(String loopbackAddress, int port) throws IOException {
+        return new HttpUpstream(HttpServer.create(new InetSocketAddress(InetAddress.getByName(loopbackAddress), port), 64));
     }
 
     public static HttpUpstream https(String loopbackAddress, SSLContext tls) throws IOException {
