@@ -6,7 +6,6 @@ final class HandlerNames {
     static final String PROXY_PROTOCOL = "proxy-protocol";
     static final String PROXY_PROTOCOL_DECODER = "proxy-protocol-decoder";
     static final String ADMISSION = "admission";
-    static final String IDLE = "idle";
     static final String HTTP_DECODER = "http-decoder";
     static final String HTTP_ENCODER = "http-encoder";
     static final String FRONTEND = "frontend";

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -29,12 +28,7 @@ final class IdleUpstreams {
     private static final long SWEEP_MILLIS = 1_000;
 
     private final Supplier<Duration> idleTimeout;
-    private final FastThreadLocal<LoopShelf> shelves = new FastThreadLocal<>() {
-        @Override
-        protected LoopShelf initialValue() {
-            return new LoopShelf();
-        }
-    };
+    private final PerEventLoop<LoopShelf> shelves = new PerEventLoop<>(LoopShelf::new);
 
     IdleUpstreams(Supplier<Duration> idleTimeout) {
         this.idleTimeout = idleTimeout;

@@ -29,6 +29,7 @@ final class ProxyContext {
     private final ConnectionLimits limits;
     private final RateLimiter rate;
     private final ProxyAuthenticator authenticator;
+    private final IdleSweeper idleSweeper = new IdleSweeper(() -> policy().limits().idleTimeout());
     private final IdleUpstreams idleUpstreams = new IdleUpstreams(() -> policy().limits().upstreamIdleTimeout());
     private final AtomicLong connectionIds = new AtomicLong();
     private volatile boolean draining;
@@ -114,6 +115,10 @@ final class ProxyContext {
 
     ProxyAuthenticator authenticator() {
         return authenticator;
+    }
+
+    IdleSweeper idleSweeper() {
+        return idleSweeper;
     }
 
     IdleUpstreams idleUpstreams() {

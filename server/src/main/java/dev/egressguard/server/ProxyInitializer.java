@@ -5,8 +5,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 
 /** Builds a client connection's pipeline, and does nothing else. */
 final class ProxyInitializer extends ChannelInitializer<Channel> {
@@ -30,17 +28,17 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
 
     /**
      * What every client connection starts with, whichever listener took it: drain tracking, the
-     * byte counter, the PROXY header from a trusted load balancer, the idle timeout.
+     * byte counter (which the {@link IdleSweeper} watches for the idle timeout), the PROXY header
+     * from a trusted load balancer.
      */
     static TrafficCounter addFront(Channel ch, ProxyContext proxy, ChannelGroup clients) {
         clients.add(ch);
-        TrafficCounter traffic = new TrafficCounter();
+        TrafficCounter traffic = new TrafficCounter(proxy.idleSweeper());
         ChannelPipeline p = ch.pipeline();
         p.addLast(HandlerNames.TRAFFIC, traffic);
         if (!proxy.policy().access().proxyProtocolTrusted().isEmpty()) {
             p.addLast(HandlerNames.PROXY_PROTOCOL, new ProxyProtocolHandler(proxy));
         }
-        p.addLast(HandlerNames.IDLE, new IdleStateHandler(0, 0, proxy.policy().limits().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         return traffic;
     }
 }

@@ -209,9 +209,8 @@ public final class ProxyServer implements AutoCloseable {
         if (!next.socksListen().equals(started.socksListen())) {
             fixed.add("socks.listen");
         }
-        if (next.limits().idleTimeout().compareTo(started.limits().idleTimeout()) != 0
-                || next.limits().maxHeaderBytes() != started.limits().maxHeaderBytes()) {
-            fixed.add("limits.idleTimeout/maxHeaderBytes (for connections already open)");
+        if (next.limits().maxHeaderBytes() != started.limits().maxHeaderBytes()) {
+            fixed.add("limits.maxHeaderBytes (for connections already open)");
         }
         started = next;
         long generation = context.replacePolicy(next.withListen(current.listen()).withAdmin(current.admin()).withDns(current.dns())

@@ -5,12 +5,48 @@ import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.util.function.IntConsumer;
 
-/** Counts the raw bytes a client connection reads (up) and writes (down). First in the pipeline. */
+/**
+ * Counts the raw bytes a client connection reads (up) and writes (down). First in the pipeline; the
+ * {@link IdleSweeper} watches the counts for {@code limits.idleTimeout}.
+ */
 final class TrafficCounter extends ChannelDuplexHandler {
+    private final IdleSweeper sweeper;
+    private ChannelHandlerContext ctx;
     private long bytesRead;
     private long bytesWritten;
+    /** The sweeper's: where this counter is in its loop's watch list (-1: not watched), since when and at what count it stood still. */
+    int watchSlot = -1;
+    long quietSince;
+    long movedAtSweep;
+
+    TrafficCounter(IdleSweeper sweeper) {
+        this.sweeper = sweeper;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        sweeper.watch(this, ctx.channel().eventLoop());
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        sweeper.unwatch(this);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        sweeper.unwatch(this);
+        ctx.fireChannelInactive();
+    }
+
+    /** No byte either way for {@code limits.idleTimeout}: the handlers behind close the connection. */
+    void idle() {
+        ctx.fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
