@@ -20,10 +20,12 @@ import java.util.regex.Pattern;
  * {@code -XX:ArchiveClassesAtExit}, JDK 25 AOT cache with {@code -XX:AOTCacheOutput}): the classes
  * a run loads here are the ones a later start finds mapped instead of loading them from the jar.
  * It runs {@code check}, then {@code proxy} on {@code 127.0.0.1:0} (admin on {@code 127.0.0.1:0}),
- * sends it a denied request, a denied CONNECT and an admin request, and exits. Both read a policy
- * file that is the default with DNS pointed at loopback: every target is an IP literal, so nothing
- * is resolved, and the run does not depend on {@code /etc/resolv.conf} (a proxy refuses to start
- * where it names no server). It dials only loopback; audit lines go to standard output.
+ * sends it a denied request, a denied CONNECT and an admin request, then a few seconds of allowed
+ * traffic to a loopback origin ({@link TrainingTraffic}: keep-alive, a connection per request,
+ * tunnels), and exits. Both read a policy file that is the default with DNS pointed at loopback and
+ * one rule opening that origin: every target is an IP literal, so nothing is resolved, and the run
+ * does not depend on {@code /etc/resolv.conf} (a proxy refuses to start where it names no server).
+ * It dials only loopback; audit lines go to standard output.
  */
 public final class StartupTraining {
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+);.*admin: 127\\.0\\.0\\.1:(\\d+)");
@@ -33,7 +35,8 @@ public final class StartupTraining {
     public static void main(String[] args) throws Exception {
         Path policy = Files.createTempFile("egressguard-training", ".yaml");
         policy.toFile().deleteOnExit();
-        Files.writeString(policy, "dns:\n  servers: [\"127.0.0.1:53\"]\n");
+        TrainingTraffic traffic = TrainingTraffic.start();
+        Files.writeString(policy, "dns:\n  servers: [\"127.0.0.1:53\"]\n" + traffic.allowRule());
         EgressguardCommand.newCommandLine().setOut(new PrintWriter(OutputStream.nullOutputStream()))
                 .execute("check", "--policy", policy.toString(), "1.2.3.4", "http://169.254.169.254/latest/meta-data/", "10.0.0.1:22");
         StringWriter banner = new StringWriter();
@@ -61,6 +64,8 @@ public final class StartupTraining {
             exchange(admin, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
             exchange(admin, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         }
+        traffic.drive(port, 4_000);
+        traffic.close();
         System.exit(0); // the proxy's shutdown hook drains and closes; the JVM then writes the archive
     }
 
