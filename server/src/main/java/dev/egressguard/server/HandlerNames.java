@@ -13,7 +13,6 @@ final class HandlerNames {
     static final String SOCKS_DECODER = "socks-decoder";
     static final String UPSTREAM_CODEC = "upstream-codec";
     static final String UPSTREAM_RESPONSE = "upstream-response";
-    static final String UPSTREAM_ERRORS = "upstream-errors";
     static final String RELAY = "relay";
     static final String LINGER = "linger";
 

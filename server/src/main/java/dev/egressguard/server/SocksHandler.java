@@ -184,7 +184,7 @@ final class SocksHandler extends ChannelInboundHandlerAdapter {
     private void connect(RequestVetting.Verdict v) {
         phase = Phase.CONNECTING;
         long start = System.nanoTime();
-        proxy.connector().connect(ctx.channel().eventLoop(), v.dialable(), v.request().target().port(), UpstreamInitializer::forTunnel)
+        proxy.connector().connect(ctx.channel().eventLoop(), v.dialable(), v.request().target().port(), () -> UpstreamErrorHandler.INSTANCE)
                 .addListener((Future<Channel> f) -> {
                     proxy.metrics().connectLatency(System.nanoTime() - start);
                     if (phase != Phase.CONNECTING) {

@@ -4,9 +4,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 
 /**
- * Builds an upstream channel's pipeline, and does nothing else: for forwarding, the HTTP codec and
- * the {@link UpstreamResponseHandler}; for a CONNECT tunnel, only the error handler until the relay
- * takes over.
+ * Builds a forwarding upstream channel's pipeline, and does nothing else: the HTTP codec and the
+ * {@link UpstreamResponseHandler}. (A CONNECT tunnel's upstream has only the shared
+ * {@link UpstreamErrorHandler} until the relay takes over, and needs no initializer.)
  */
 final class UpstreamInitializer extends ChannelInitializer<Channel> {
     /** Upstream response heads larger than this are refused (502). */
@@ -22,16 +22,8 @@ final class UpstreamInitializer extends ChannelInitializer<Channel> {
         return new UpstreamInitializer(responses);
     }
 
-    static UpstreamInitializer forTunnel() {
-        return new UpstreamInitializer(null);
-    }
-
     @Override
     protected void initChannel(Channel ch) {
-        if (responses == null) {
-            ch.pipeline().addLast(HandlerNames.UPSTREAM_ERRORS, UpstreamErrorHandler.INSTANCE);
-            return;
-        }
         ch.pipeline().addLast(HandlerNames.UPSTREAM_CODEC, new UpstreamResponseDecoder.Codec(MAX_RESPONSE_HEADER_BYTES));
         ch.pipeline().addLast(HandlerNames.UPSTREAM_RESPONSE, responses);
     }

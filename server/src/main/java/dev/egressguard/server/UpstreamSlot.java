@@ -65,7 +65,7 @@ final class UpstreamSlot {
         long start = System.nanoTime();
         Future<Channel> dialled = proxy.connector().connect(loop, vetted, request.target().port(), () -> http
                 ? UpstreamInitializer.forHttp(new UpstreamResponseHandler(client, proxy, events)) // one per dial attempt
-                : UpstreamInitializer.forTunnel());
+                : UpstreamErrorHandler.INSTANCE);
         dialled.addListener(f -> {
             proxy.metrics().connectLatency(System.nanoTime() - start);
             if (f.cause() instanceof SecurityException) {

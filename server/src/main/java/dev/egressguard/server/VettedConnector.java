@@ -1,12 +1,10 @@
 package dev.egressguard.server;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetAddress;
@@ -17,24 +15,20 @@ import java.util.function.Supplier;
 
 /**
  * Opens upstream channels to vetted addresses only: each address of the checked answer set in
- * order, the next on failure, with a connect timeout. Netty never resolves anything here
- * ({@link NoopAddressResolverGroup}); every dial passes the {@link DialGuard} first. The upstream
- * channel shares the client's event loop and starts with reads off.
+ * order, the next on failure, with a connect timeout. Netty never resolves anything here: there is
+ * no {@code Bootstrap} and so no resolver, and each channel connects to an address made from a
+ * vetted {@link InetAddress}; every dial passes the {@link DialGuard} first. The upstream channel
+ * shares the client's event loop and starts with reads off.
  */
 final class VettedConnector implements UpstreamConnector {
     private final Supplier<Duration> connectTimeout;
     private final DialGuard dialGuard;
-    /** What every dial shares; each dial copies it for its loop, timeout and handler. */
-    private final Bootstrap prototype;
+    private final ChannelFactory<? extends Channel> sockets;
 
     VettedConnector(Supplier<Duration> connectTimeout, DialGuard dialGuard, Transport transport) {
         this.connectTimeout = connectTimeout;
         this.dialGuard = dialGuard;
-        this.prototype = new Bootstrap()
-                .channelFactory(transport.socketFactory())
-                .resolver(NoopAddressResolverGroup.INSTANCE)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true);
+        this.sockets = transport.socketFactory();
     }
 
     /** Connects to the first address that answers; fails with the last cause when none does. */
@@ -58,18 +52,29 @@ final class VettedConnector implements UpstreamConnector {
             promise.tryFailure(e);
             return;
         }
-        ChannelFuture f = prototype.clone(loop)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.get().toMillis()))
-                .handler(handler.get())
-                .connect(target);
-        f.addListener(done -> {
-            if (done.isSuccess()) {
-                if (!promise.trySuccess(f.channel())) {
-                    f.channel().close();
-                }
-            } else {
-                attempt(loop, vetted, index + 1, port, handler, promise, done.cause());
+        // What a Bootstrap would do, without copying one per dial and without any resolver: the
+        // target is an address already, so there is nothing a resolver could be asked.
+        Channel ch = sockets.newChannel();
+        ch.config().setAutoRead(false);
+        ch.config().setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, connectTimeout.get().toMillis()));
+        ch.config().setOption(ChannelOption.TCP_NODELAY, true);
+        ch.pipeline().addLast(handler.get());
+        loop.register(ch).addListener(registered -> {
+            if (!registered.isSuccess()) {
+                ch.unsafe().closeForcibly();
+                attempt(loop, vetted, index + 1, port, handler, promise, registered.cause());
+                return;
             }
+            ch.connect(target).addListener(done -> {
+                if (done.isSuccess()) {
+                    if (!promise.trySuccess(ch)) {
+                        ch.close();
+                    }
+                } else {
+                    ch.close();
+                    attempt(loop, vetted, index + 1, port, handler, promise, done.cause());
+                }
+            });
         });
     }
 }
