@@ -84,9 +84,17 @@ final class UpstreamSlot {
         idle = false;
     }
 
-    /** The exchange on the connection ended cleanly: it may carry the next request, here or elsewhere. */
+    /**
+     * The exchange on the connection ended cleanly: it may carry the next request, here or
+     * elsewhere. Reads go back on (a slow client may have turned them off mid-response), so that
+     * whatever the upstream sends while idle — a close, or bytes nobody asked for — is seen now and
+     * closes it, instead of waiting in its socket to be read as the next request's response.
+     */
     void settle() {
         idle = channel != null;
+        if (idle) {
+            channel.config().setAutoRead(true);
+        }
     }
 
     /** The address {@code ch} is connected to; null for none (an intercepted tunnel dials later). */

@@ -71,6 +71,31 @@ class ForwardingHandlerTest {
     }
 
     @Test
+    void aResponseThatEndsWhileTheClientIsFullLeavesTheIdleUpstreamReading() {
+        // reads stay on for an idle upstream: a close or a stray byte from it is seen at once and
+        // closes it, instead of waiting in its socket to be read as the next request's answer
+        try (EmbeddedProxy proxy = new EmbeddedProxy(POLICY)) {
+            InetEmbeddedChannel client = proxy.client();
+            proxy.receive(client, get("/big"));
+            proxy.settle(client);
+            InetEmbeddedChannel upstream = proxy.upstream(0);
+            sentBy(upstream);
+            proxy.receive(upstream, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234");
+            client.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+            client.runPendingTasks();
+            assertThat(upstream.config().isAutoRead()).as("reads from the upstream stop").isFalse();
+            proxy.receive(upstream, "56789"); // the rest was in the same read: the response ends while the client is full
+            assertThat(upstream.config().isAutoRead()).as("the idle upstream reads again").isTrue();
+            proxy.receive(upstream, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nSTRAY!");
+            assertThat(upstream.isOpen()).as("a byte from an idle upstream closes it").isFalse();
+            client.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+            proxy.settle(client);
+            assertThat(sentBy(client)).endsWith("0123456789").doesNotContain("STRAY");
+            client.finishAndReleaseAll();
+        }
+    }
+
+    @Test
     void aSlowUpstreamStopsReadsFromTheClientUntilItDrains() {
         try (EmbeddedProxy proxy = new EmbeddedProxy(POLICY)) {
             InetEmbeddedChannel client = proxy.client();
