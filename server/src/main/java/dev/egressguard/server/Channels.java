@@ -3,6 +3,7 @@ package dev.egressguard.server;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import java.util.concurrent.TimeUnit;
 
 /** Channel helpers. */
 final class Channels {
@@ -17,6 +18,17 @@ final class Channels {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(CLOSE_IF_OPEN);
         } else {
             closeIfOpen(channel);
+        }
+    }
+
+    /**
+     * {@link #closeOnFlush(Channel)}, and closed anyway after {@code seconds}: a peer that stops
+     * reading cannot hold the channel open once nothing else watches it.
+     */
+    static void closeOnFlush(Channel channel, long seconds) {
+        closeOnFlush(channel);
+        if (channel != null && channel.isOpen()) {
+            channel.eventLoop().schedule(() -> closeIfOpen(channel), seconds, TimeUnit.SECONDS);
         }
     }
 

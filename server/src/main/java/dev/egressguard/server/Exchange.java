@@ -98,6 +98,15 @@ final class Exchange {
         return identity;
     }
 
+    /**
+     * Who may ride an idle upstream connection this exchange leaves ({@link IdleUpstreams}): the
+     * same identity, proxy user and client address — not merely the same policy group.
+     */
+    String sharingKey() {
+        int port = client.lastIndexOf(':');
+        return identity + ' ' + user + ' ' + (port > 0 ? client.substring(0, port) : client);
+    }
+
     /** What the client asked for, as far as it is known now: for a refusal that names it. */
     RefusalBodies.Asked asked(boolean wantsJson) {
         return new RefusalBodies.Asked(host, port, identity, wantsJson);

@@ -141,7 +141,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
 
     private void connect(List<InetAddress> vetted, TunnelPlan tunnel) {
         move(ExchangeState.CONNECTING);
-        Channel reusable = upstream.reusableFor(request, vetted, exchange.identity(), ctx.channel());
+        Channel reusable = upstream.reusableFor(request, vetted, exchange.sharingKey(), ctx.channel());
         if (reusable != null || tunnel.intercepts()) { // docs/tls.md: an intercepted tunnel dials once a request inside passes
             connected(reusable, tunnel); // an idle connection to an address this decision vetted
             return;
@@ -158,7 +158,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
                 fail(ErrorResponses.upstreamErrorFor(f.cause()), request.upstreamKey());
                 return;
             }
-            upstream.keep(f.getNow(), request, exchange.identity());
+            upstream.keep(f.getNow(), request, exchange.sharingKey());
             connected(f.getNow(), tunnel);
         });
     }
@@ -195,7 +195,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Resp
         if (!upstreamReusable || !body.ended()) {
             upstream.close();
         } else {
-            upstream.settle();
+            upstream.settle(UpstreamSlot.shareable(request, body));
         }
         boolean declinedUpgrade = request.mode() == RequestTarget.Mode.WEBSOCKET;
         endExchange();

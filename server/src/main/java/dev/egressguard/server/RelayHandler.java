@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RelayHandler.class);
+    /** Both directions are done: the last bytes get this long to go out before the close (nobody watches the tunnel then). */
+    private static final long LAST_FLUSH_SECONDS = 30;
 
     private final Channel peer;
 
@@ -73,7 +75,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
                 // the peer had finished too (or is gone): both directions are done, and self's last
                 // bytes from the peer may still be on their way out
                 Channels.closeIfOpen(peer);
-                Channels.closeOnFlush(self);
+                Channels.closeOnFlush(self, LAST_FLUSH_SECONDS);
                 return;
             }
             // from now on the peer's own end of file finishes the tunnel: Netty closes it then rather
@@ -83,7 +85,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
                 boolean selfDone = self instanceof DuplexChannel && ((DuplexChannel) self).isOutputShutdown();
                 if (!s.isSuccess() || selfDone || duplexPeer.isInputShutdown()) {
                     Channels.closeIfOpen(peer);
-                    Channels.closeOnFlush(self);
+                    Channels.closeOnFlush(self, LAST_FLUSH_SECONDS);
                 }
             });
         });

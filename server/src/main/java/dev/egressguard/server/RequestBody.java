@@ -18,10 +18,16 @@ final class RequestBody {
     private Channel upstream;
     private boolean ended;
     private boolean dropping;
+    private boolean anyBytes;
 
     RequestBody(Channel client, boolean endedWithHead) {
         this.client = client;
         this.ended = endedWithHead;
+    }
+
+    /** The request ended without a byte of body. */
+    boolean none() {
+        return ended && !anyBytes;
     }
 
     /** True once the body's last part arrived (at once for a request without one). */
@@ -31,6 +37,7 @@ final class RequestBody {
 
     /** Takes one part of the body: held, written upstream, or released when nobody will send it. */
     void add(HttpContent part) {
+        anyBytes |= part.content().isReadable();
         boolean last = part instanceof LastHttpContent;
         if (last) {
             ended = true; // a request pipelined behind it waits (ExchangeHandler turns reading off when one arrives)

@@ -2,10 +2,12 @@ package dev.egressguard.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.concurrent.Future;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,8 @@ final class UpstreamSlot {
     private InetAddress address;
     /** The last exchange on {@link #channel} ended cleanly and nothing is in flight on it. */
     private boolean idle;
+    /** ...and it may serve another client connection: see {@link #shareable}. */
+    private boolean shareable;
 
     UpstreamSlot(ProxyContext proxy, ResponseEvents events) {
         this.proxy = proxy;
@@ -39,6 +43,7 @@ final class UpstreamSlot {
      */
     Channel reusableFor(ValidRequest request, List<InetAddress> vetted, String identity, Channel client) {
         if (request.mode() != RequestTarget.Mode.FORWARD) {
+            release(); // a tunnel or an upgrade takes its own connection (an intercepted one none yet): a kept one goes
             return null;
         }
         if (channel != null && channel.isActive() && key.equals(request.upstreamKey()) && vetted.contains(address)) {
@@ -75,7 +80,7 @@ final class UpstreamSlot {
         return dialled;
     }
 
-    /** {@code ch} carries {@code request} of {@code identity} now. */
+    /** {@code ch} carries {@code request} now, for whom {@code identity} (an {@link Exchange#sharingKey}) names. */
     void keep(Channel ch, ValidRequest request, String identity) {
         channel = ch;
         key = request.upstreamKey();
@@ -90,11 +95,31 @@ final class UpstreamSlot {
      * whatever the upstream sends while idle — a close, or bytes nobody asked for — is seen now and
      * closes it, instead of waiting in its socket to be read as the next request's response.
      */
-    void settle() {
+    void settle(boolean shareable) {
         idle = channel != null;
+        this.shareable = idle && shareable;
         if (idle) {
             channel.config().setAutoRead(true);
         }
+    }
+
+    /**
+     * Whether the connection that carried {@code request} may serve another client connection once
+     * idle: only after a request without a body (an origin that answers without reading a body
+     * would read it as the next request — a response smuggled to someone else) and without
+     * connection-bound origin authentication (NTLM, Negotiate).
+     */
+    static boolean shareable(ValidRequest request, RequestBody body) {
+        if (!body.none()) {
+            return false;
+        }
+        for (String auth : request.upstreamHead().headers().getAll(HttpHeaderNames.AUTHORIZATION)) {
+            String scheme = auth.strip().toLowerCase(Locale.ROOT);
+            if (scheme.startsWith("ntlm") || scheme.startsWith("negotiate")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The address {@code ch} is connected to; null for none (an intercepted tunnel dials later). */
@@ -124,6 +149,7 @@ final class UpstreamSlot {
         Channel ch = channel;
         channel = null;
         idle = false;
+        shareable = false;
         return ch;
     }
 
@@ -138,7 +164,7 @@ final class UpstreamSlot {
 
     /** The client connection is done with the connection: an idle one goes to {@link IdleUpstreams}, any other closes. */
     void release() {
-        boolean clean = idle && !proxy.isDraining();
+        boolean clean = idle && shareable && !proxy.isDraining();
         Channel ch = take();
         if (ch != null && clean) {
             proxy.idleUpstreams().keepOrClose(ch, identity, key);

@@ -54,11 +54,23 @@ final class VettedConnector implements UpstreamConnector {
         }
         // What a Bootstrap would do, without copying one per dial and without any resolver: the
         // target is an address already, so there is nothing a resolver could be asked.
-        Channel ch = sockets.newChannel();
-        ch.config().setAutoRead(false);
-        ch.config().setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, connectTimeout.get().toMillis()));
-        ch.config().setOption(ChannelOption.TCP_NODELAY, true);
-        ch.pipeline().addLast(handler.get());
+        Channel ch;
+        try {
+            ch = sockets.newChannel(); // fails when the process is out of descriptors
+        } catch (RuntimeException e) {
+            attempt(loop, vetted, index + 1, port, handler, promise, e);
+            return;
+        }
+        try {
+            ch.config().setAutoRead(false);
+            ch.config().setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, connectTimeout.get().toMillis()));
+            ch.config().setOption(ChannelOption.TCP_NODELAY, true);
+            ch.pipeline().addLast(handler.get());
+        } catch (RuntimeException e) {
+            ch.unsafe().closeForcibly();
+            attempt(loop, vetted, index + 1, port, handler, promise, e);
+            return;
+        }
         loop.register(ch).addListener(registered -> {
             if (!registered.isSuccess()) {
                 ch.unsafe().closeForcibly();

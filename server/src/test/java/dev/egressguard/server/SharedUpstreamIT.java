@@ -146,6 +146,35 @@ class SharedUpstreamIT {
     }
 
     @Test
+    void anotherClientAddressOfTheSameIdentityDoesNotRideIt() throws Exception {
+        String a = named("addresses.test");
+        get("127.0.0.1", a, "/echo");
+        long before = dialsTo("127.0.0.2", origin.port());
+        assertThat(get("127.0.0.6", a, "/echo")).startsWith("HTTP/1.1 200");
+        assertThat(dialsTo("127.0.0.2", origin.port()) - before).as("127.0.0.6 is default too, but dials its own").isEqualTo(1);
+    }
+
+    @Test
+    void aConnectionThatCarriedABodyOrConnectionBoundAuthIsNotShared() throws Exception {
+        // an origin that answers without reading a body reads it as the next request: the
+        // connection must not pass to another client connection after one
+        String a = named("bodies.test");
+        String post = "POST http://" + a + "/echo HTTP/1.1\r\nHost: " + a + "\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
+        assertThat(harness.raw(post)).startsWith("HTTP/1.1 200").contains("POST /echo body=5");
+        long before = dialsTo("127.0.0.2", origin.port());
+        assertThat(get("127.0.0.1", a, "/echo")).startsWith("HTTP/1.1 200");
+        assertThat(dialsTo("127.0.0.2", origin.port()) - before).as("after a body: a fresh dial").isEqualTo(1);
+        String ntlm = "GET http://" + a + "/echo HTTP/1.1\r\nHost: " + a + "\r\nAuthorization: NTLM TlRMTVNTUAABAAAA\r\nConnection: close\r\n\r\n";
+        assertThat(harness.raw(ntlm)).startsWith("HTTP/1.1 200");
+        before = dialsTo("127.0.0.2", origin.port());
+        assertThat(get("127.0.0.1", a, "/echo")).startsWith("HTTP/1.1 200");
+        assertThat(dialsTo("127.0.0.2", origin.port()) - before).as("after NTLM: a fresh dial").isEqualTo(1);
+        before = dialsTo("127.0.0.2", origin.port());
+        assertThat(get("127.0.0.1", a, "/echo")).startsWith("HTTP/1.1 200");
+        assertThat(dialsTo("127.0.0.2", origin.port()) - before).as("after a plain GET: shared").isZero();
+    }
+
+    @Test
     void aRequestWhoseDecisionVettedAnotherAddressDoesNotRideIt() throws Exception {
         String a = "shared-rebind.test:" + origin.port();
         harness.dns.answer("shared-rebind.test", List.of("127.0.0.2"), List.of("127.0.0.3"));
