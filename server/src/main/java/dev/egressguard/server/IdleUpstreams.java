@@ -17,7 +17,8 @@ import java.util.function.Supplier;
 /**
  * Idle upstream HTTP connections whose client connection closed, kept per event loop (no lock: a
  * connection lives on one loop, and so do its client's exchanges) for the next plain-HTTP request
- * of the same identity to the same host and port — taken only when that request's own decision
+ * with the same sharing key ({@link Exchange#sharingKey}: identity, proxy user, client address) to
+ * the same host and port — taken only when that request's own decision
  * vetted the connection's address, so a name that rebinds cannot ride one. A kept connection is
  * closed after {@code limits.upstreamIdleTimeout} (zero keeps none), when its upstream closes or
  * sends anything, and beyond {@link #PER_DESTINATION} per destination or {@link #PER_LOOP} per loop.
@@ -35,14 +36,14 @@ final class IdleUpstreams {
     }
 
     /**
-     * An idle connection of {@code identity} to {@code destination} ({@code host:port}) at one of
+     * An idle connection kept under {@code sharingKey} to {@code destination} ({@code host:port}) at one of
      * {@code vetted}, taken off the shelf; null for none. Called on the connection's event loop.
      */
-    Channel take(EventLoop loop, String identity, String destination, List<InetAddress> vetted) {
+    Channel take(EventLoop loop, String sharingKey, String destination, List<InetAddress> vetted) {
         if (!loop.inEventLoop() || !shelves.isSet()) {
             return null;
         }
-        ArrayDeque<Kept> kept = shelves.get().byKey.get(key(identity, destination));
+        ArrayDeque<Kept> kept = shelves.get().byKey.get(key(sharingKey, destination));
         if (kept == null) {
             return null;
         }
@@ -59,17 +60,17 @@ final class IdleUpstreams {
     }
 
     /**
-     * Keeps {@code ch}, an idle upstream connection of {@code identity} to {@code destination} at
+     * Keeps {@code ch}, an idle upstream connection under {@code sharingKey} to {@code destination} at
      * the end of a clean exchange, or closes it when none may be kept.
      */
-    void keepOrClose(Channel ch, String identity, String destination) {
+    void keepOrClose(Channel ch, String sharingKey, String destination) {
         long timeout = idleTimeout.get().toNanos();
         if (timeout <= 0 || !ch.isActive() || !ch.eventLoop().inEventLoop()) {
-            ch.close();
+            Channels.closeIfOpen(ch);
             return;
         }
         LoopShelf shelf = shelves.get();
-        String key = key(identity, destination);
+        String key = key(sharingKey, destination);
         ArrayDeque<Kept> kept = shelf.byKey.get(key);
         if (shelf.count >= PER_LOOP || kept != null && kept.size() >= PER_DESTINATION) {
             ch.close();
@@ -86,8 +87,8 @@ final class IdleUpstreams {
         shelf.sweepLater(ch.eventLoop(), idleTimeout);
     }
 
-    private static String key(String identity, String destination) {
-        return identity + ' ' + destination;
+    private static String key(String sharingKey, String destination) {
+        return sharingKey + ' ' + destination;
     }
 
     /** One event loop's kept connections. */
@@ -111,7 +112,7 @@ final class IdleUpstreams {
             for (ArrayDeque<Kept> kept : byKey.values().toArray(new ArrayDeque[0])) {
                 for (Kept k : kept.toArray(new Kept[0])) {
                     if (!k.channel.isActive() || now - k.since > timeout) {
-                        k.channel.close();
+                        Channels.closeIfOpen(k.channel);
                         k.removeFromShelf();
                     }
                 }

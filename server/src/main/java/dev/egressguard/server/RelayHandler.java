@@ -72,10 +72,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         DuplexChannel duplexPeer = (DuplexChannel) peer;
         peer.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> {
             if (!f.isSuccess() || duplexPeer.isInputShutdown()) {
-                // the peer had finished too (or is gone): both directions are done, and self's last
-                // bytes from the peer may still be on their way out
-                Channels.closeIfOpen(peer);
-                Channels.closeOnFlush(self, LAST_FLUSH_SECONDS);
+                bothDone(self); // the peer had finished too (or is gone)
                 return;
             }
             // from now on the peer's own end of file finishes the tunnel: Netty closes it then rather
@@ -84,11 +81,16 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             duplexPeer.shutdownOutput().addListener(s -> {
                 boolean selfDone = self instanceof DuplexChannel && ((DuplexChannel) self).isOutputShutdown();
                 if (!s.isSuccess() || selfDone || duplexPeer.isInputShutdown()) {
-                    Channels.closeIfOpen(peer);
-                    Channels.closeOnFlush(self, LAST_FLUSH_SECONDS);
+                    bothDone(self);
                 }
             });
         });
+    }
+
+    /** Both directions are done: the peer closes, and self once its last bytes from the peer are out. */
+    private void bothDone(Channel self) {
+        Channels.closeIfOpen(peer);
+        Channels.closeOnFlush(self, LAST_FLUSH_SECONDS);
     }
 
     @Override

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * The upstream connection of a client connection: the one in use, kept between exchanges for the
  * next request to the same destination — reused only when that request's own decision vetted its
  * address, so a name that rebinds cannot ride it — and the dial for a new one. When the client
- * connection lets go of an idle one, it goes to {@link IdleUpstreams} for the same identity's next
- * client connection, under the same rule.
+ * connection lets go of an idle one, it goes to {@link IdleUpstreams} for the next client connection
+ * of the same identity, user and address, under the same rule.
  */
 final class UpstreamSlot {
     private static final Logger log = LoggerFactory.getLogger(UpstreamSlot.class);
@@ -24,11 +24,13 @@ final class UpstreamSlot {
     private final ResponseEvents events;
     private Channel channel;
     private String key;
-    private String identity;
+    /** Whose connection it is, as {@link IdleUpstreams} keys it: an {@link Exchange#sharingKey}. */
+    private String sharingKey;
     private InetAddress address;
-    /** The last exchange on {@link #channel} ended cleanly and nothing is in flight on it. */
-    private boolean idle;
-    /** ...and it may serve another client connection: see {@link #shareable}. */
+    /**
+     * The last exchange on {@link #channel} ended cleanly, nothing is in flight on it, and it may
+     * serve another client connection ({@link #shareable}).
+     */
     private boolean shareable;
 
     UpstreamSlot(ProxyContext proxy, ResponseEvents events) {
@@ -38,25 +40,25 @@ final class UpstreamSlot {
 
     /**
      * A connection {@code request} may reuse — plain forwarding only, same host and port, an address
-     * it vetted: the kept one, else an idle one of {@code identity}'s that another client connection
-     * left; null for none.
+     * it vetted: the kept one, else an idle one with the same {@code sharingKey} that another client
+     * connection left; null for none.
      */
-    Channel reusableFor(ValidRequest request, List<InetAddress> vetted, String identity, Channel client) {
+    Channel reusableFor(ValidRequest request, List<InetAddress> vetted, String sharingKey, Channel client) {
         if (request.mode() != RequestTarget.Mode.FORWARD) {
             release(); // a tunnel or an upgrade takes its own connection (an intercepted one none yet): a kept one goes
             return null;
         }
         if (channel != null && channel.isActive() && key.equals(request.upstreamKey()) && vetted.contains(address)) {
-            keep(channel, request, identity);
+            keep(channel, request, sharingKey);
             return channel;
         }
-        Channel shared = proxy.idleUpstreams().take(client.eventLoop(), identity, request.upstreamKey(), vetted);
+        Channel shared = proxy.idleUpstreams().take(client.eventLoop(), sharingKey, request.upstreamKey(), vetted);
         if (shared == null) {
             return null;
         }
         release();
         responsesOf(shared).rebind(client, events);
-        keep(shared, request, identity);
+        keep(shared, request, sharingKey);
         return shared;
     }
 
@@ -80,13 +82,13 @@ final class UpstreamSlot {
         return dialled;
     }
 
-    /** {@code ch} carries {@code request} now, for whom {@code identity} (an {@link Exchange#sharingKey}) names. */
-    void keep(Channel ch, ValidRequest request, String identity) {
+    /** {@code ch} carries {@code request} now, for whom {@code sharingKey} names. */
+    void keep(Channel ch, ValidRequest request, String sharingKey) {
         channel = ch;
         key = request.upstreamKey();
-        this.identity = identity;
+        this.sharingKey = sharingKey;
         address = addressOf(ch);
-        idle = false;
+        shareable = false;
     }
 
     /**
@@ -96,9 +98,8 @@ final class UpstreamSlot {
      * closes it, instead of waiting in its socket to be read as the next request's response.
      */
     void settle(boolean shareable) {
-        idle = channel != null;
-        this.shareable = idle && shareable;
-        if (idle) {
+        this.shareable = channel != null && shareable;
+        if (channel != null) {
             channel.config().setAutoRead(true);
         }
     }
@@ -148,7 +149,6 @@ final class UpstreamSlot {
     Channel take() {
         Channel ch = channel;
         channel = null;
-        idle = false;
         shareable = false;
         return ch;
     }
@@ -162,12 +162,12 @@ final class UpstreamSlot {
         Channels.closeIfOpen(take());
     }
 
-    /** The client connection is done with the connection: an idle one goes to {@link IdleUpstreams}, any other closes. */
+    /** The client connection is done with the connection: a shareable idle one goes to {@link IdleUpstreams}, any other closes. */
     void release() {
-        boolean clean = idle && shareable && !proxy.isDraining();
+        boolean keep = shareable && !proxy.isDraining();
         Channel ch = take();
-        if (ch != null && clean) {
-            proxy.idleUpstreams().keepOrClose(ch, identity, key);
+        if (ch != null && keep) {
+            proxy.idleUpstreams().keepOrClose(ch, sharingKey, key);
         } else {
             Channels.closeIfOpen(ch);
         }
